@@ -1,0 +1,50 @@
+// The `dead_letter` section: where records go that will not be delivered.
+#include "config/properties.hpp"
+#include "config/property_store.hpp"
+
+namespace shardpipe::config {
+
+std::span<const Property> dead_letter_properties() {
+  static const std::vector<Property> table = {
+      {.key = "type",
+       .type = ValueType::enumeration,
+       .default_text = "file",
+       .allowed = {"file", "kafka", "http"},
+       .description = "The kind of destination. Each dead-lettered record is one JSON entry "
+                      "holding the record, the error and the attempts.",
+       .example = "kafka",
+       .store = member(&DeadLetterConfig::type)},
+      {.key = "path",
+       .type = ValueType::path,
+       .applies_to = {"file"},
+       .required = true,
+       .description = "The folder of JSON Lines files holding one entry per line; "
+                      "`shardpipe dlq list` and `dlq replay` read it.",
+       .example = "./dlq",
+       .store = member(&DeadLetterConfig::path)},
+      {.key = "url",
+       .type = ValueType::string,
+       .applies_to = {"http"},
+       .required = true,
+       .description = "Where each entry is POSTed.",
+       .example = "http://127.0.0.1:8080/dead-letters",
+       .store = member(&DeadLetterConfig::url)},
+      {.key = "bootstrap_servers",
+       .type = ValueType::comma_list,
+       .applies_to = {"kafka"},
+       .required = true,
+       .description = "The Kafka brokers to connect to first, as host:port.",
+       .example = "[broker1:9092]",
+       .store = member(&DeadLetterConfig::bootstrap_servers)},
+      {.key = "topic",
+       .type = ValueType::string,
+       .applies_to = {"kafka"},
+       .required = true,
+       .description = "The topic entries are produced to.",
+       .example = "orders-dlq",
+       .store = member(&DeadLetterConfig::topic)},
+  };
+  return table;
+}
+
+}  // namespace shardpipe::config
