@@ -3,12 +3,13 @@
 // Layout of DIR:
 //   log.json                      shard table (ids, lineage, hash ranges, sequence ranges, state)
 //   LOCK                          flock(2) target: writers (put, split, merge) hold it per commit
+//   SEQUENCE                      the log's next sequence number, rewritten under the lock
 //   shards/<shardId>/<first sequence, 20 digits>.seg   append-only segments of framed records
 //
 // Frame: u32 payload length | u32 CRC32C of payload | payload
 // Payload: u64 sequence | i64 arrival time (Unix microseconds) | u32 key length | key | data
 // All integers little-endian. Sequence numbers come from one counter per log, so they increase
-// within a shard and are unique across shards.
+// within a shard and are unique across shards; the first is 1. See README.md in this folder.
 #pragma once
 
 #include <cstdint>
@@ -75,7 +76,7 @@ class LogLayout {
 void create_log(const std::filesystem::path& dir, int shard_count);
 
 struct PutRecord {
-  std::string_view partition_key;
+  std::string_view partition_key;  // empty: the record is routed by the MD5 of its data
   std::string_view data;
 };
 
@@ -84,12 +85,24 @@ struct Appended {
   uint64_t sequence = 0;
 };
 
+// Segment files roll once they reach this size.
+inline constexpr uint64_t default_segment_bytes = uint64_t{64} << 20;
+// Overrides default_segment_bytes for writers that do not set LogWriterOptions::segment_bytes
+// (tests use it to make small segments through the command line).
+inline constexpr const char* segment_bytes_environment_variable = "SHARDPIPE_LOG_SEGMENT_BYTES";
+
+struct LogWriterOptions {
+  std::optional<uint64_t> segment_bytes;  // nullopt: the environment variable, else the default
+};
+
 // Appends records durably. Each append() takes the directory lock, re-reads the shard table if a
 // split or merge changed it, recovers torn tails left by a crashed writer, writes all frames, and
-// fsyncs each touched segment once (group commit) before returning.
+// fsyncs each touched segment once (group commit) before returning. Any number of writers, in
+// any processes, may share a log; one LogWriter is used by one thread at a time.
 class LogWriter {
  public:
   explicit LogWriter(const std::filesystem::path& dir);
+  LogWriter(const std::filesystem::path& dir, LogWriterOptions options);
   ~LogWriter();
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;
@@ -124,7 +137,8 @@ struct ReadResult {
 
 // Reads one shard in sequence order. Never takes the lock: it returns only complete frames whose
 // CRC matches, waits (returns nothing) at an incomplete tail, and throws `corrupt` with file and
-// offset for a bad frame that is followed by more data.
+// offset for a bad frame that is followed by more data. One ShardReader is used by one thread at a
+// time.
 class ShardReader {
  public:
   ShardReader(const std::filesystem::path& dir, std::string shard_id);
