@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Throughput of `shardpipe log put` and of a local → file pipe with 100-byte records, next to
+# the disk's own ceiling (cat of the same bytes into a file, then sync), all in one run.
+#   bash bench/local_throughput.sh [RECORDS] [SHARDS]
+# Needs a release build (bash scripts/build.sh). Prints a Markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+records=${1:-2000000}
+shards=${2:-4}
+shardpipe=${SHARDPIPE:-build/release/src/cli/shardpipe}
+work=$(mktemp -d "${TMPDIR:-/tmp}/shardpipe-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# 100-byte records: 99 bytes of text and the newline.
+awk -v n="$records" 'BEGIN { pad = sprintf("%80s", ""); gsub(/ /, "x", pad);
+  for (i = 0; i < n; i++) printf "%018d-%s\n", i, pad }' > "$work/input.txt"
+input_bytes=$(stat -c %s "$work/input.txt")
+
+# Disk ceiling for the input bytes.
+sync
+t0=$(now); cat "$work/input.txt" > "$work/cat-input.txt"; sync "$work/cat-input.txt"; t1=$(now)
+cat_input_s=$(secs "$t0" "$t1")
+
+"$shardpipe" log create "$work/log" --shards "$shards" >/dev/null
+sync
+t0=$(now); "$shardpipe" log put "$work/log" < "$work/input.txt" 2>/dev/null; t1=$(now)
+put_s=$(secs "$t0" "$t1")
+
+cat > "$work/pipe.yaml" <<YAML
+name: bench
+source:
+  type: local
+  path: ./log
+  batch_size: 10000
+  data_encoding: text
+target:
+  type: file
+  path: ./out
+  records_per_file: 50000
+YAML
+t0=$(now); "$shardpipe" run "$work/pipe.yaml" --stop-when-idle 1s --log-level warn; t1=$(now)
+# The idle wait is not work: take it off.
+pipe_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a - 1.0 }')
+out_records=$(cat "$work"/out/*/*.jsonl | wc -l)
+out_bytes=$(cat "$work"/out/*/*.jsonl | wc -c)
+if [ "$out_records" -ne "$records" ]; then echo "expected $records records out, got $out_records" >&2; exit 1; fi
+
+# Disk ceiling for the output bytes.
+cat "$work"/out/*/*.jsonl > "$work/output-copy.jsonl"
+sync
+t0=$(now); cat "$work/output-copy.jsonl" > "$work/cat-output.jsonl"; sync "$work/cat-output.jsonl"; t1=$(now)
+cat_output_s=$(secs "$t0" "$t1")
+
+echo "| what | records | seconds | records/s | ratio to cat of the same bytes |"
+echo "|---|---:|---:|---:|---:|"
+echo "| cat input ($input_bytes B) + sync | $records | $cat_input_s | $(rate "$records" "$cat_input_s") | 1.00 |"
+echo "| shardpipe log put ($shards shards, fsync per group) | $records | $put_s | $(rate "$records" "$put_s") | $(awk -v a="$cat_input_s" -v b="$put_s" 'BEGIN { printf "%.2f", a / b }') |"
+echo "| cat output ($out_bytes B) + sync | $records | $cat_output_s | $(rate "$records" "$cat_output_s") | 1.00 |"
+echo "| shardpipe run local → file (text envelopes) | $records | $pipe_s | $(rate "$records" "$pipe_s") | $(awk -v a="$cat_output_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", a / b }') |"

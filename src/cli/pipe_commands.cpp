@@ -1,0 +1,261 @@
+// `shardpipe run | validate | status | checkpoint | config`: commands that read a pipe file.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "config/loader.hpp"
+#include "config/reference.hpp"
+#include "coordination/checkpoint_store.hpp"
+#include "core/units.hpp"
+#include "pipeline/pipe_runner.hpp"
+#include "sources/source_factory.hpp"
+
+namespace shardpipe::cli {
+namespace {
+
+namespace cs = coordination;
+
+std::optional<config::PipeConfig> load(const std::string& pipe_file) {
+  auto loaded = config::load_pipe_file(pipe_file);
+  for (const auto& error : loaded.errors) fmt::print(stderr, "{}\n", config::format_error(error));
+  if (!loaded.errors.empty() || !loaded.config) return std::nullopt;
+  return std::move(*loaded.config);
+}
+
+// Features of the contract that later releases bring: refuse them rather than ignore them.
+std::vector<std::string> unsupported_features(const config::PipeConfig& pipe) {
+  std::vector<std::string> problems;
+  auto where = pipe.file.string();
+  if (!pipe.filter_patterns.empty()) {
+    problems.push_back(fmt::format("{}: error: 'filter' is not supported by this build yet; remove it", where));
+  }
+  if (pipe.transform) {
+    problems.push_back(fmt::format("{}: error: 'transform' is not supported by this build yet; remove it", where));
+  }
+  if (pipe.source.parallelization_factor != 1) {
+    problems.push_back(fmt::format(
+        "{}: error: parallelization_factor above 1 is not supported by this build yet; set it to 1", where));
+  }
+  return problems;
+}
+
+std::string describe_error(const Error& error) { return error.message; }
+
+struct ShardView {
+  ShardDescription description;
+  std::optional<cs::LeaseRow> row;
+};
+
+std::string shard_state(const ShardView& shard) {
+  if (shard.row && shard.row->checkpoint == cs::checkpoint_shard_end) return "finished";
+  return shard.description.open ? "open" : "closed";
+}
+
+std::optional<std::string> to_checkpoint_value(const std::string& position) {
+  if (position == cs::checkpoint_trim_horizon || position == cs::checkpoint_latest) return position;
+  if (position.starts_with(cs::checkpoint_at_timestamp_prefix)) {
+    auto ms = parse_rfc3339_ms(position.substr(cs::checkpoint_at_timestamp_prefix.size()));
+    if (!ms) return std::nullopt;
+    return fmt::format("{}{}", cs::checkpoint_at_timestamp_prefix, *ms);
+  }
+  if (!position.empty() && std::all_of(position.begin(), position.end(), ::isdigit)) return position;
+  return std::nullopt;
+}
+
+std::string display_checkpoint(const std::string& value) {
+  if (value.starts_with(cs::checkpoint_at_timestamp_prefix)) {
+    return fmt::format("{}{}", cs::checkpoint_at_timestamp_prefix,
+                       format_rfc3339_ms(std::stoll(value.substr(cs::checkpoint_at_timestamp_prefix.size()))));
+  }
+  return value;
+}
+
+}  // namespace
+
+int validate(const std::string& pipe_file) {
+  auto pipe = load(pipe_file);
+  if (!pipe) return exit_usage;
+  fmt::print("ok\n");
+  return exit_ok;
+}
+
+int run(const std::string& pipe_file, std::string worker_id, std::optional<std::string> stop_when_idle) {
+  auto pipe = load(pipe_file);
+  if (!pipe) return exit_usage;
+  auto problems = unsupported_features(*pipe);
+  for (const auto& problem : problems) fmt::print(stderr, "{}\n", problem);
+  if (!problems.empty()) return exit_usage;
+  RunOptions options;
+  if (worker_id.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    worker_id = fmt::format("{}:{}", host, ::getpid());
+  }
+  options.worker_id = std::move(worker_id);
+  if (stop_when_idle) {
+    options.stop_when_idle = parse_duration(*stop_when_idle);
+    if (!options.stop_when_idle) {
+      fmt::print(stderr, "error: --stop-when-idle takes a duration like 2s or 500ms, got '{}'\n", *stop_when_idle);
+      return exit_usage;
+    }
+  }
+  install_shutdown_handlers();
+  return run_pipe(*pipe, options);
+}
+
+int status(const std::string& pipe_file, bool json) {
+  auto pipe = load(pipe_file);
+  if (!pipe) return exit_usage;
+  auto source = make_source(pipe->source);
+  auto store = source ? cs::open_checkpoint_store(pipe->checkpoint.store, pipe->name)
+                      : Result<std::unique_ptr<cs::CheckpointStore>>(fail(source.error()));
+  if (!source || !store) {
+    fmt::print(stderr, "error: {}\n", describe_error(source ? store.error() : source.error()));
+    return exit_failure;
+  }
+  auto shards = (*source)->list_shards();
+  auto rows = (*store)->list();
+  if (!shards || !rows) {
+    fmt::print(stderr, "error: {}\n", describe_error(shards ? rows.error() : shards.error()));
+    return exit_failure;
+  }
+  std::map<std::string, cs::LeaseRow> by_id;
+  for (auto& row : *rows) by_id[row.shard_id] = row;
+  nlohmann::json out = {{"pipe", pipe->name}, {"shards", nlohmann::json::array()}};
+  std::string table = fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", "SHARD", "PARENTS",
+                                  "STATE", "LEASE OWNER", "CHECKPOINT", "RECORDS BEHIND", "MS BEHIND");
+  for (const auto& shard : *shards) {
+    ShardView view{shard, std::nullopt};
+    if (auto found = by_id.find(shard.shard_id); found != by_id.end()) view.row = found->second;
+    std::string checkpoint = view.row ? view.row->checkpoint : "";
+    std::string state = shard_state(view);
+    ShardLag lag;
+    if (state != "finished") {
+      bool is_sequence = !checkpoint.empty() && std::all_of(checkpoint.begin(), checkpoint.end(), ::isdigit);
+      if (auto measured = (*source)->lag(shard.shard_id, is_sequence ? checkpoint : ""); measured) lag = *measured;
+    } else {
+      lag.records_behind = 0;
+    }
+    bool live = view.row && !view.row->owner.empty() && view.row->expires_ms > cs::unix_now_ms();
+    nlohmann::json entry = {
+        {"shardId", shard.shard_id},
+        {"parentShardIds", shard.parent_shard_ids},
+        {"state", state},
+        {"leaseOwner", live ? nlohmann::json(view.row->owner) : nlohmann::json(nullptr)},
+        {"leaseCounter", view.row ? view.row->counter : 0},
+        {"checkpoint", checkpoint.empty() ? nlohmann::json(nullptr) : nlohmann::json(display_checkpoint(checkpoint))},
+        {"recordsBehind", lag.records_behind ? nlohmann::json(*lag.records_behind) : nlohmann::json(nullptr)},
+        {"millisBehind", lag.millis_behind ? nlohmann::json(*lag.millis_behind) : nlohmann::json(nullptr)},
+    };
+    if (view.row && view.row->pending_reset) entry["pendingReset"] = display_checkpoint(*view.row->pending_reset);
+    out["shards"].push_back(entry);
+    table += fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", shard.shard_id,
+                         shard.parent_shard_ids.empty() ? "-" : fmt::format("{}", fmt::join(shard.parent_shard_ids, ",")),
+                         state, live ? view.row->owner : "-", checkpoint.empty() ? "-" : display_checkpoint(checkpoint),
+                         lag.records_behind ? std::to_string(*lag.records_behind) : "-",
+                         lag.millis_behind ? std::to_string(*lag.millis_behind) : "-");
+  }
+  fmt::print("{}", json ? out.dump() + "\n" : table);
+  return exit_ok;
+}
+
+int checkpoint_list(const std::string& pipe_file, bool json) {
+  auto pipe = load(pipe_file);
+  if (!pipe) return exit_usage;
+  auto store = cs::open_checkpoint_store(pipe->checkpoint.store, pipe->name);
+  if (!store) {
+    fmt::print(stderr, "error: {}\n", store.error().message);
+    return exit_failure;
+  }
+  auto rows = (*store)->list();
+  if (!rows) {
+    fmt::print(stderr, "error: {}\n", rows.error().message);
+    return exit_failure;
+  }
+  nlohmann::json out = {{"pipe", pipe->name}, {"checkpoints", nlohmann::json::array()}};
+  std::string table = fmt::format("{:<22} {:<28} {:<24} {:>8} {:<24}\n", "SHARD", "CHECKPOINT", "UPDATED", "COUNTER",
+                                  "PENDING RESET");
+  for (const auto& row : *rows) {
+    out["checkpoints"].push_back({
+        {"shardId", row.shard_id},
+        {"checkpoint", row.checkpoint.empty() ? nlohmann::json(nullptr) : nlohmann::json(display_checkpoint(row.checkpoint))},
+        {"parentShardIds", row.parent_shard_ids},
+        {"leaseOwner", row.owner.empty() ? nlohmann::json(nullptr) : nlohmann::json(row.owner)},
+        {"leaseCounter", row.counter},
+        {"pendingReset", row.pending_reset ? nlohmann::json(display_checkpoint(*row.pending_reset)) : nlohmann::json(nullptr)},
+        {"updated", format_rfc3339_ms(row.updated_ms)},
+    });
+    table += fmt::format("{:<22} {:<28} {:<24} {:>8} {:<24}\n", row.shard_id,
+                         row.checkpoint.empty() ? "-" : display_checkpoint(row.checkpoint),
+                         format_rfc3339_ms(row.updated_ms), row.counter,
+                         row.pending_reset ? display_checkpoint(*row.pending_reset) : "-");
+  }
+  fmt::print("{}", json ? out.dump() + "\n" : table);
+  return exit_ok;
+}
+
+int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>& shards, bool all,
+                   const std::string& position) {
+  auto pipe = load(pipe_file);
+  if (!pipe) return exit_usage;
+  auto value = to_checkpoint_value(position);
+  if (!value) {
+    fmt::print(stderr,
+               "error: --to takes TRIM_HORIZON, LATEST, AT_TIMESTAMP=<RFC 3339> or a sequence number, got '{}'\n",
+               position);
+    return exit_usage;
+  }
+  auto source = make_source(pipe->source);
+  auto store = cs::open_checkpoint_store(pipe->checkpoint.store, pipe->name);
+  if (!source || !store) {
+    fmt::print(stderr, "error: {}\n", source ? store.error().message : source.error().message);
+    return exit_failure;
+  }
+  auto listed = (*source)->list_shards();
+  if (!listed) {
+    fmt::print(stderr, "error: {}\n", listed.error().message);
+    return exit_failure;
+  }
+  std::map<std::string, ShardDescription> known;
+  for (const auto& shard : *listed) known[shard.shard_id] = shard;
+  std::vector<std::string> targets = shards;
+  if (all) {
+    for (const auto& [id, shard] : known) targets.push_back(id);
+  }
+  int result = exit_ok;
+  for (const auto& shard_id : targets) {
+    auto found = known.find(shard_id);
+    if (found == known.end()) {
+      fmt::print(stderr, "error: no shard '{}' in the source of pipe '{}'\n", shard_id, pipe->name);
+      result = exit_failure;
+      continue;
+    }
+    if (auto ensured = (*store)->ensure_shard(shard_id, found->second.parent_shard_ids); !ensured) {
+      fmt::print(stderr, "error: {}\n", ensured.error().message);
+      result = exit_failure;
+      continue;
+    }
+    auto set = (*store)->set_checkpoint(shard_id, *value);
+    if (!set) {
+      fmt::print(stderr, "error: {}: {}\n", shard_id, set.error().message);
+      result = exit_failure;
+    } else if (*set == cs::SetOutcome::applied) {
+      fmt::print("{}: checkpoint set to {}\n", shard_id, position);
+    } else {
+      fmt::print("{}: reset to {} is pending; the running owner adopts it at its next lease renewal\n",
+                 shard_id, position);
+    }
+  }
+  return result;
+}
+
+int config_reference() {
+  fmt::print("{}", config::configuration_reference_markdown());
+  return exit_ok;
+}
+
+}  // namespace shardpipe::cli

@@ -1,0 +1,266 @@
+#include "pipeline/pipe_runner.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "coordination/checkpoint_store.hpp"
+#include "pipeline/shard_consumer.hpp"
+#include "sources/source_factory.hpp"
+#include "targets/target.hpp"
+
+namespace shardpipe {
+
+namespace cs = coordination;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool>& shutdown_signal() {
+  static std::atomic<bool> requested{false};
+  return requested;
+}
+
+namespace {
+
+void on_shutdown_signal(int) { shutdown_signal().store(true); }
+
+StartPosition to_start_position(config::StartingPosition position, int64_t timestamp_ms) {
+  switch (position) {
+    case config::StartingPosition::trim_horizon: return StartPosition::trim_horizon();
+    case config::StartingPosition::latest: return StartPosition::latest();
+    case config::StartingPosition::at_timestamp: return StartPosition::at_timestamp(timestamp_ms);
+  }
+  return StartPosition::trim_horizon();
+}
+
+// The checkpoint sentinel recorded for shards found on a pipe's very first run.
+std::string initial_checkpoint(const config::SourceConfig& source) {
+  switch (source.starting_position) {
+    case config::StartingPosition::trim_horizon: return std::string(cs::checkpoint_trim_horizon);
+    case config::StartingPosition::latest: return std::string(cs::checkpoint_latest);
+    case config::StartingPosition::at_timestamp:
+      return fmt::format("{}{}", cs::checkpoint_at_timestamp_prefix,
+                         source.starting_position_timestamp_ms);
+  }
+  return {};
+}
+
+ConsumerSettings consumer_settings(const config::PipeConfig& config, const RunOptions& options) {
+  ConsumerSettings settings;
+  settings.worker_id = options.worker_id;
+  settings.batch_size = static_cast<size_t>(config.source.batch_size);
+  settings.max_batch_bytes = config.source.maximum_batch_bytes;
+  settings.batching_window = config.source.maximum_batching_window;
+  settings.lease_duration = config.checkpoint.lease_duration;
+  settings.backoff_initial = config.retry.backoff_initial;
+  settings.backoff_max = config.retry.backoff_max;
+  settings.idle_flush_after = std::max<std::chrono::milliseconds>(config.source.maximum_batching_window, 1s);
+  if (options.stop_when_idle) {
+    settings.idle_flush_after = std::min(settings.idle_flush_after, *options.stop_when_idle / 2);
+  }
+  settings.starting_position = to_start_position(config.source.starting_position,
+                                                 config.source.starting_position_timestamp_ms);
+  settings.child_position = to_start_position(config.source.child_shard_position, 0);
+  settings.on_decode_error = config.source.on_decode_error;
+  return settings;
+}
+
+class PipeRunner {
+ public:
+  PipeRunner(const config::PipeConfig& config, RunOptions options)
+      : config_(config), options_(std::move(options)), settings_(consumer_settings(config, options_)) {}
+
+  int run() {
+    auto source = make_source(config_.source);
+    if (!source) return fatal(source.error());
+    source_ = std::move(*source);
+    auto target = make_target(config_.target);
+    if (!target) return fatal(target.error());
+    target_ = std::move(*target);
+    auto store = cs::open_checkpoint_store(config_.checkpoint.store, config_.name);
+    if (!store) return fatal(store.error());
+    store_ = std::move(*store);
+
+    spdlog::info("pipe {}: running as worker {}", config_.name, options_.worker_id);
+    auto renew_every = config_.checkpoint.lease_duration / 3;
+    auto last_renewal = Clock::now();
+    auto last_discovery = Clock::time_point{};
+    std::optional<Error> failure;
+    while (!shutdown_signal().load()) {
+      auto now = Clock::now();
+      if (now - last_discovery >= 1s) {
+        if (auto discovered = discover(); !discovered) {
+          if (discovered.error().kind == ErrorClass::fatal) {
+            failure = discovered.error();
+            break;
+          }
+          spdlog::warn("pipe {}: listing shards: {}", config_.name, discovered.error().message);
+        }
+        last_discovery = now;
+      }
+      if (now - last_renewal >= renew_every) {
+        renew_leases();
+        last_renewal = now;
+      }
+      if ((failure = first_fatal_error())) break;
+      if (options_.stop_when_idle && idle_for(*options_.stop_when_idle)) {
+        spdlog::info("pipe {}: idle for {} ms, stopping", config_.name, options_.stop_when_idle->count());
+        break;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    shut_down();
+    if (failure) return fatal(*failure);
+    if ((failure = first_fatal_error())) return fatal(*failure);
+    spdlog::info("pipe {}: stopped", config_.name);
+    return 0;
+  }
+
+ private:
+  int fatal(const Error& error) {
+    spdlog::error("pipe {}: {}", config_.name, error.message);
+    return 1;
+  }
+
+  Status discover() {
+    auto shards = source_->list_shards();
+    if (!shards) return fail(shards.error());
+    auto rows = store_->list();
+    if (!rows) return fail(rows.error());
+    bool first_run = rows->empty() && !discovered_once_;
+    std::map<std::string, const cs::LeaseRow*> by_id;
+    for (const auto& row : *rows) by_id[row.shard_id] = &row;
+    for (const auto& shard : *shards) {
+      if (consumers_.contains(shard.shard_id) || finished_.contains(shard.shard_id)) continue;
+      auto found = by_id.find(shard.shard_id);
+      if (found == by_id.end()) {
+        if (auto ensured = store_->ensure_shard(shard.shard_id, shard.parent_shard_ids); !ensured) {
+          return ensured;
+        }
+        // Shards that exist when a pipe first runs start at starting_position; shards born of a
+        // later reshard start at child_shard_position.
+        if (first_run) {
+          if (auto set = store_->set_checkpoint(shard.shard_id, initial_checkpoint(config_.source)); !set) {
+            return fail(set.error());
+          }
+        } else if (!shard.parent_shard_ids.empty()) {
+          spdlog::info("pipe {}: new shard {} (parents {})", config_.name, shard.shard_id,
+                       fmt::join(shard.parent_shard_ids, ", "));
+        }
+      } else if (found->second->checkpoint == cs::checkpoint_shard_end) {
+        finished_.insert(shard.shard_id);
+        continue;
+      }
+      auto consumer = std::make_unique<ShardConsumer>(settings_, shard, *source_, *target_, *store_);
+      consumer->start();
+      consumers_.emplace(shard.shard_id, std::move(consumer));
+    }
+    discovered_once_ = true;
+    // Consumers that finished their shard or stopped leave; finished shards are never restarted.
+    for (auto it = consumers_.begin(); it != consumers_.end();) {
+      if (it->second->done() && !it->second->fatal_error()) {
+        if (it->second->finished_shard()) finished_.insert(it->first);
+        it->second->join();
+        it = consumers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return {};
+  }
+
+  void renew_leases() {
+    auto rows = store_->list();
+    if (!rows) {
+      spdlog::warn("pipe {}: renewing leases: {}", config_.name, rows.error().message);
+      return;
+    }
+    std::map<std::string, const cs::LeaseRow*> by_id;
+    for (const auto& row : *rows) by_id[row.shard_id] = &row;
+    for (auto& [shard_id, consumer] : consumers_) {
+      auto lease = consumer->lease();
+      if (!lease) continue;
+      auto row = by_id.find(shard_id);
+      if (row == by_id.end() || row->second->owner != lease->owner || row->second->counter != lease->counter) {
+        consumer->notify_lease_lost();
+        continue;
+      }
+      if (row->second->pending_reset) consumer->notify_reset_pending();
+      if (auto renewed = store_->renew(*lease, config_.checkpoint.lease_duration); renewed && !*renewed) {
+        consumer->notify_lease_lost();
+      }
+    }
+  }
+
+  std::optional<Error> first_fatal_error() const {
+    for (const auto& [id, consumer] : consumers_) {
+      if (auto error = consumer->fatal_error()) return error;
+    }
+    return std::nullopt;
+  }
+
+  // Every shard is caught up and checkpointed, none is waiting to start, and nothing new arrived.
+  bool idle_for(std::chrono::milliseconds quiet) {
+    if (!discovered_once_) return false;
+    auto now = Clock::now();
+    for (const auto& [id, consumer] : consumers_) {
+      if (consumer->done()) continue;
+      if (consumer->state() != ConsumerState::processing || !consumer->idle()) return false;
+      if (now - consumer->last_activity() < quiet) return false;
+    }
+    // Shards waiting on parents that this worker will finish count as work left.
+    return now - started_ >= quiet;
+  }
+
+  void shut_down() {
+    for (auto& [id, consumer] : consumers_) consumer->request_shutdown();
+    auto deadline = Clock::now() + config_.shutdown_timeout;
+    for (auto& [id, consumer] : consumers_) {
+      while (!consumer->done() && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    }
+    for (auto& [id, consumer] : consumers_) {
+      if (!consumer->done()) {
+        spdlog::warn("shard {}: not drained within shutdown_timeout; its in-flight records will be "
+                     "read again on the next run", id);
+        consumer->hard_stop();
+      }
+      consumer->join();
+    }
+    consumers_.clear();
+  }
+
+  const config::PipeConfig& config_;
+  RunOptions options_;
+  ConsumerSettings settings_;
+  std::unique_ptr<Source> source_;
+  std::unique_ptr<Target> target_;
+  std::unique_ptr<cs::CheckpointStore> store_;
+  std::map<std::string, std::unique_ptr<ShardConsumer>> consumers_;
+  std::set<std::string> finished_;
+  bool discovered_once_ = false;
+  Clock::time_point started_ = Clock::now();
+};
+
+}  // namespace
+
+void install_shutdown_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_shutdown_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+int run_pipe(const config::PipeConfig& config, const RunOptions& options) {
+  PipeRunner runner(config, options);
+  return runner.run();
+}
+
+}  // namespace shardpipe

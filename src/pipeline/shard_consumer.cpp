@@ -1,0 +1,426 @@
+#include "pipeline/shard_consumer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "pipeline/backoff.hpp"
+
+namespace shardpipe {
+
+namespace cs = coordination;
+using namespace std::chrono_literals;
+
+std::string_view to_string(ConsumerState state) {
+  switch (state) {
+    case ConsumerState::waiting_on_parents: return "WAITING_ON_PARENTS";
+    case ConsumerState::initializing: return "INITIALIZING";
+    case ConsumerState::processing: return "PROCESSING";
+    case ConsumerState::shard_end: return "SHARD_END";
+    case ConsumerState::shutdown_requested: return "SHUTDOWN_REQUESTED";
+    case ConsumerState::lease_lost: return "LEASE_LOST";
+    case ConsumerState::shut_down: return "SHUT_DOWN";
+  }
+  return "UNKNOWN";
+}
+
+namespace {
+
+// Enough room for a full file or batch on top of what is being read, so a buffering sink can
+// always complete a unit without waiting for room.
+constexpr size_t max_in_flight_records = 50000;
+constexpr size_t read_chunk_records = 10000;
+constexpr size_t read_chunk_bytes = 8u << 20;
+constexpr auto poll_interval = 100ms;
+
+bool is_sequence_number(const std::string& value) {
+  return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+ShardConsumer::ShardConsumer(ConsumerSettings settings, ShardDescription shard, Source& source,
+                             Target& target, cs::CheckpointStore& store)
+    : settings_(std::move(settings)),
+      shard_(std::move(shard)),
+      source_(source),
+      target_(target),
+      store_(store) {}
+
+ShardConsumer::~ShardConsumer() {
+  hard_stop_ = true;
+  join();
+}
+
+void ShardConsumer::start() { thread_ = std::thread([this] { run(); }); }
+
+void ShardConsumer::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<cs::Lease> ShardConsumer::lease() const {
+  std::lock_guard lock(mutex_);
+  return lease_;
+}
+
+ShardConsumer::Clock::time_point ShardConsumer::last_activity() const {
+  std::lock_guard lock(mutex_);
+  return last_activity_;
+}
+
+std::optional<Error> ShardConsumer::fatal_error() const {
+  std::lock_guard lock(mutex_);
+  return fatal_;
+}
+
+void ShardConsumer::set_fatal(Error error) {
+  spdlog::error("shard {}: {}", shard_.shard_id, error.message);
+  std::lock_guard lock(mutex_);
+  fatal_ = std::move(error);
+}
+
+bool ShardConsumer::sleep_for(std::chrono::milliseconds duration) {
+  auto until = Clock::now() + duration;
+  while (Clock::now() < until) {
+    if (hard_stop_ || lease_lost_) return false;
+    std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), 20ms));
+  }
+  return true;
+}
+
+void ShardConsumer::run() {
+  if (wait_for_parents() && initialize()) process();
+  if (state_ == ConsumerState::lease_lost) {
+    spdlog::warn("shard {}: lease lost; in-flight records were not checkpointed", shard_.shard_id);
+  }
+  state_ = ConsumerState::shut_down;
+}
+
+bool ShardConsumer::wait_for_parents() {
+  state_ = ConsumerState::waiting_on_parents;
+  for (const auto& parent : shard_.parent_shard_ids) {
+    while (true) {
+      if (stopping()) return false;
+      auto row = store_.get(parent);
+      // A parent this pipe never knew (trimmed before it first ran) cannot hold anything to wait for.
+      if (row && (!row->has_value() || (*row)->checkpoint == cs::checkpoint_shard_end)) break;
+      if (!row) spdlog::warn("shard {}: {}", shard_.shard_id, row.error().message);
+      sleep_for(250ms);
+    }
+  }
+  return true;
+}
+
+StartPosition ShardConsumer::start_position(const cs::LeaseRow& row) {
+  const std::string& checkpoint = row.checkpoint;
+  if (checkpoint.empty()) {
+    return shard_.parent_shard_ids.empty() ? settings_.starting_position : settings_.child_position;
+  }
+  if (checkpoint == cs::checkpoint_trim_horizon) return StartPosition::trim_horizon();
+  if (checkpoint == cs::checkpoint_latest) return StartPosition::latest();
+  if (checkpoint.starts_with(cs::checkpoint_at_timestamp_prefix)) {
+    return StartPosition::at_timestamp(
+        std::stoll(checkpoint.substr(cs::checkpoint_at_timestamp_prefix.size())));
+  }
+  return StartPosition::after(checkpoint);
+}
+
+bool ShardConsumer::initialize() {
+  state_ = ConsumerState::initializing;
+  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  while (true) {
+    if (stopping()) return false;
+    auto taken = store_.try_take(shard_.shard_id, settings_.worker_id, settings_.lease_duration);
+    if (taken && taken->has_value()) {
+      std::lock_guard lock(mutex_);
+      lease_ = **taken;
+      break;
+    }
+    if (!taken) spdlog::warn("shard {}: {}", shard_.shard_id, taken.error().message);
+    // Held by another worker: wait for it to be released or to expire.
+    sleep_for(taken ? std::chrono::milliseconds(250) : backoff.next());
+  }
+  auto lease = *this->lease();
+  if (auto adopted = store_.adopt_reset(lease); adopted && adopted->has_value()) {
+    spdlog::info("shard {}: checkpoint reset to {} adopted", shard_.shard_id, **adopted);
+  }
+  auto row = store_.get(shard_.shard_id);
+  if (!row || !row->has_value()) {
+    set_fatal(row ? Error::fatal("lease row vanished") : row.error());
+    return false;
+  }
+  if ((*row)->checkpoint == cs::checkpoint_shard_end) {
+    finished_shard_ = true;
+    (void)store_.release(lease);
+    return false;
+  }
+  batcher_ = std::make_unique<Batcher>(settings_.batch_size, settings_.max_batch_bytes,
+                                       settings_.batching_window);
+  tracker_ = std::make_unique<CheckpointTracker>(max_in_flight_records);
+  while (true) {
+    if (stopping()) return false;
+    auto sink = target_.open_shard(shard_.shard_id);
+    if (sink) {
+      sink_ = std::move(*sink);
+      break;
+    }
+    spdlog::warn("shard {}: {}", shard_.shard_id, sink.error().message);
+    sleep_for(backoff.next());
+  }
+  return open_reader(start_position(**row));
+}
+
+bool ShardConsumer::open_reader(const StartPosition& position) {
+  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  while (true) {
+    if (stopping()) return false;
+    auto reader = source_.open_shard(shard_.shard_id, position);
+    if (reader) {
+      reader_ = std::move(*reader);
+      shard_end_seen_ = false;
+      return true;
+    }
+    if (reader.error().kind == ErrorClass::fatal) {
+      set_fatal(reader.error());
+      return false;
+    }
+    spdlog::warn("shard {}: {}", shard_.shard_id, reader.error().message);
+    sleep_for(backoff.next());
+  }
+}
+
+void ShardConsumer::process() {
+  state_ = ConsumerState::processing;
+  Backoff read_backoff(settings_.backoff_initial, settings_.backoff_max);
+  while (true) {
+    if (lease_lost_ || hard_stop_) {
+      state_ = lease_lost_ ? ConsumerState::lease_lost : ConsumerState::shutdown_requested;
+      return;
+    }
+    if (reset_pending_) {
+      adopt_reset();
+      continue;
+    }
+    if (shutdown_requested_) {
+      shut_down_gracefully();
+      return;
+    }
+    bool got_records = false;
+    if (!shard_end_seen_ && !tracker_->full()) {
+      auto before = tracker_->in_flight();
+      if (!read_some()) {
+        if (fatal_error()) return;
+        sleep_for(read_backoff.next());
+        continue;
+      }
+      read_backoff.reset();
+      got_records = tracker_->in_flight() > before;
+    }
+    if (fatal_error()) return;
+    auto now = Clock::now();
+    while (auto batch = batcher_->pop_ready(now)) {
+      if (!deliver(*batch)) break;
+    }
+    if (shard_end_seen_) {
+      finish_shard();
+      return;
+    }
+    if (tracker_->full() && batcher_->empty()) {
+      // Backpressure: the sink holds everything in flight; close its unit to make room.
+      flush_sink();
+    }
+    if (!got_records) {
+      if (!caught_up_) {
+        caught_up_ = true;
+        caught_up_since_ = now;
+      }
+      if (sink_->pending() > 0 && now - caught_up_since_ >= settings_.idle_flush_after &&
+          batcher_->empty()) {
+        flush_sink();
+      }
+    } else {
+      caught_up_ = false;
+      std::lock_guard lock(mutex_);
+      last_activity_ = now;
+    }
+    maybe_checkpoint(false);
+    bool nothing_left = batcher_->empty() && tracker_->all_handled() &&
+                        !tracker_->checkpointable().has_value();
+    idle_ = caught_up_ && nothing_left;
+    if (!got_records) {
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(poll_interval);
+      if (auto deadline = batcher_->deadline()) {
+        wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now), 0ms,
+                          wait);
+      }
+      sleep_for(wait);
+    }
+  }
+}
+
+bool ShardConsumer::read_some() {
+  size_t room = max_in_flight_records - std::min(max_in_flight_records, tracker_->in_flight());
+  auto read = reader_->read(std::min(room, read_chunk_records), read_chunk_bytes);
+  if (!read) {
+    if (read.error().kind == ErrorClass::fatal) {
+      set_fatal(read.error());
+    } else {
+      spdlog::warn("shard {}: reading: {}", shard_.shard_id, read.error().message);
+    }
+    return false;
+  }
+  auto now = Clock::now();
+  for (auto& record : read->records) {
+    record.ordinal = tracker_->track(record.sequence_number);
+    if (record.decode_failed) {
+      // Dead letters arrive with the delivery engine; until then a poison record stops the
+      // shard rather than being skipped.
+      set_fatal(Error::fatal(fmt::format(
+          "record {} of shard {} could not be decoded: {} (no dead-letter destination to take it)",
+          record.sequence_number, shard_.shard_id, record.decode_error)));
+      return false;
+    }
+    batcher_->add(std::move(record), now);
+  }
+  if (read->shard_end) shard_end_seen_ = true;
+  return true;
+}
+
+void ShardConsumer::apply(const DeliveryOutcome& outcome) {
+  for (uint64_t ordinal : outcome.delivered) tracker_->handled(ordinal);
+}
+
+bool ShardConsumer::deliver(std::vector<Record>& batch) {
+  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  std::span<const Record> remaining(batch);
+  while (true) {
+    DeliveryOutcome outcome = sink_->deliver(remaining);
+    apply(outcome);
+    if (outcome.checkpoint_now && !maybe_checkpoint(true)) return false;
+    remaining = remaining.subspan(std::min(outcome.accepted, remaining.size()));
+    if (!outcome.error) return true;
+    auto wait = backoff.next();
+    spdlog::warn("shard {}: delivery failed (attempt {}), retrying in {} ms: {}", shard_.shard_id,
+                 backoff.attempts(), wait.count(), outcome.error->message);
+    if (!sleep_for(wait)) return false;
+  }
+}
+
+bool ShardConsumer::flush_sink() {
+  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  while (sink_->pending() > 0) {
+    DeliveryOutcome outcome = sink_->flush();
+    apply(outcome);
+    if (!outcome.error) {
+      if (outcome.checkpoint_now) return maybe_checkpoint(true);
+      return true;
+    }
+    auto wait = backoff.next();
+    spdlog::warn("shard {}: flushing the target failed (attempt {}), retrying in {} ms: {}",
+                 shard_.shard_id, backoff.attempts(), wait.count(), outcome.error->message);
+    if (!sleep_for(wait)) return false;
+  }
+  return true;
+}
+
+// Delivers and flushes everything read so far.
+bool ShardConsumer::drain() {
+  while (auto batch = batcher_->pop_any()) {
+    if (!deliver(*batch)) return false;
+  }
+  return flush_sink();
+}
+
+bool ShardConsumer::maybe_checkpoint(bool force) {
+  auto value = tracker_->checkpointable();
+  if (!value) return true;
+  if (!force && Clock::now() - last_checkpoint_write_ < settings_.checkpoint_interval) return true;
+  return write_checkpoint(*value, force);
+}
+
+bool ShardConsumer::write_checkpoint(const std::string& value, bool must_succeed) {
+  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  while (true) {
+    auto lease = this->lease();
+    if (!lease) return false;
+    auto written = store_.checkpoint(*lease, value);
+    if (written && *written) {
+      if (is_sequence_number(value)) tracker_->mark_checkpointed(value);
+      last_checkpoint_write_ = Clock::now();
+      return true;
+    }
+    if (written) {
+      // Refused: either an operator reset waits for us, or the lease is someone else's now.
+      auto row = store_.get(shard_.shard_id);
+      if (row && row->has_value() && (*row)->owner == lease->owner &&
+          (*row)->counter == lease->counter && (*row)->pending_reset) {
+        reset_pending_ = true;
+      } else if (row) {
+        lease_lost_ = true;
+      }
+      return false;
+    }
+    spdlog::warn("shard {}: checkpoint not written: {}", shard_.shard_id, written.error().message);
+    if (!must_succeed || !sleep_for(backoff.next())) return false;
+  }
+}
+
+void ShardConsumer::adopt_reset() {
+  reset_pending_ = false;
+  auto lease = this->lease();
+  if (!lease) return;
+  // Nothing read before the reset may be checkpointed or delivered after it.
+  batcher_->clear();
+  tracker_->abandon();
+  auto sink = target_.open_shard(shard_.shard_id);
+  if (!sink) {
+    reset_pending_ = true;
+    spdlog::warn("shard {}: {}", shard_.shard_id, sink.error().message);
+    sleep_for(settings_.backoff_initial);
+    return;
+  }
+  sink_ = std::move(*sink);
+  auto adopted = store_.adopt_reset(*lease);
+  if (!adopted) {
+    reset_pending_ = true;
+    sleep_for(settings_.backoff_initial);
+    return;
+  }
+  auto row = store_.get(shard_.shard_id);
+  if (!row || !row->has_value()) {
+    reset_pending_ = true;
+    return;
+  }
+  spdlog::info("shard {}: checkpoint reset to '{}' adopted", shard_.shard_id, (*row)->checkpoint);
+  if ((*row)->checkpoint == cs::checkpoint_shard_end) {
+    finished_shard_ = true;
+    shutdown_requested_ = true;
+    return;
+  }
+  open_reader(start_position(**row));
+}
+
+void ShardConsumer::finish_shard() {
+  state_ = ConsumerState::shard_end;
+  if (!drain()) return;
+  while (!tracker_->all_handled()) {
+    if (!sleep_for(poll_interval)) return;
+  }
+  if (!write_checkpoint(std::string(cs::checkpoint_shard_end), true)) return;
+  spdlog::info("shard {}: finished (SHARD_END checkpointed)", shard_.shard_id);
+  finished_shard_ = true;
+  if (auto lease = this->lease()) (void)store_.release(*lease);
+}
+
+void ShardConsumer::shut_down_gracefully() {
+  state_ = ConsumerState::shutdown_requested;
+  if (drain()) maybe_checkpoint(true);
+  if (lease_lost_) return;
+  if (auto lease = this->lease()) {
+    if (auto released = store_.release(*lease); !released) {
+      spdlog::warn("shard {}: lease not released: {}", shard_.shard_id, released.error().message);
+    }
+  }
+}
+
+}  // namespace shardpipe

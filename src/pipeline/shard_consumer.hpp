@@ -1,0 +1,139 @@
+// One shard's consumer, as an explicit state machine (after the KCL's ConsumerStates):
+//
+//   WAITING_ON_PARENTS ──► INITIALIZING ──► PROCESSING ──► SHARD_END ──────────┐
+//          │                    │              │  │                            ▼
+//          │                    │              │  └──► SHUTDOWN_REQUESTED ──► SHUT_DOWN
+//          └────────────────────┴──────────────┴─────► LEASE_LOST ───────────┘
+//
+// WAITING_ON_PARENTS: a child starts only after every parent is checkpointed as SHARD_END.
+// INITIALIZING: take the lease, read the checkpoint, open the reader and the target's sink.
+// PROCESSING: read → batch → deliver (retrying) → checkpoint below the lowest unhandled record.
+// SHARD_END: deliver and flush everything, then checkpoint SHARD_END so the children can start.
+// SHUTDOWN_REQUESTED: deliver and flush what was read, checkpoint, release the lease.
+// LEASE_LOST: drop in-flight work and never checkpoint it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "config/pipe_config.hpp"
+#include "coordination/checkpoint_store.hpp"
+#include "pipeline/batcher.hpp"
+#include "pipeline/checkpoint_tracker.hpp"
+#include "sources/source.hpp"
+#include "targets/target.hpp"
+
+namespace shardpipe {
+
+enum class ConsumerState {
+  waiting_on_parents,
+  initializing,
+  processing,
+  shard_end,
+  shutdown_requested,
+  lease_lost,
+  shut_down,
+};
+
+std::string_view to_string(ConsumerState state);
+
+struct ConsumerSettings {
+  std::string worker_id;
+  size_t batch_size = 100;
+  size_t max_batch_bytes = 6u << 20;
+  std::chrono::milliseconds batching_window{0};
+  std::chrono::milliseconds lease_duration{10000};
+  std::chrono::milliseconds backoff_initial{100};
+  std::chrono::milliseconds backoff_max{30000};
+  std::chrono::milliseconds checkpoint_interval{1000};  // coalesces checkpoint writes
+  std::chrono::milliseconds idle_flush_after{1000};     // a caught-up shard flushes partial units
+  StartPosition starting_position;  // for shards the pipe found when it first ran
+  StartPosition child_position;     // for shards born of a split or merge
+  config::OnDecodeError on_decode_error = config::OnDecodeError::dead_letter;
+};
+
+class ShardConsumer {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  ShardConsumer(ConsumerSettings settings, ShardDescription shard, Source& source, Target& target,
+                coordination::CheckpointStore& store);
+  ~ShardConsumer();
+
+  void start();
+  // Graceful: deliver what was read, checkpoint, release. `hard_stop` ends retries at once.
+  void request_shutdown() { shutdown_requested_ = true; }
+  void hard_stop() { hard_stop_ = true; }
+  void join();
+
+  // From the lease renewer.
+  void notify_lease_lost() { lease_lost_ = true; }
+  void notify_reset_pending() { reset_pending_ = true; }
+  std::optional<coordination::Lease> lease() const;
+
+  const std::string& shard_id() const { return shard_.shard_id; }
+  ConsumerState state() const { return state_.load(); }
+  bool done() const { return state_.load() == ConsumerState::shut_down; }
+  bool finished_shard() const { return finished_shard_.load(); }
+  // Caught up, nothing in flight, everything checkpointed.
+  bool idle() const { return idle_.load(); }
+  Clock::time_point last_activity() const;
+  std::optional<Error> fatal_error() const;
+
+ private:
+  void run();
+  bool wait_for_parents();
+  bool initialize();
+  void process();
+  StartPosition start_position(const coordination::LeaseRow& row);
+  bool open_reader(const StartPosition& position);
+  bool read_some();
+  bool deliver(std::vector<Record>& batch);
+  bool flush_sink();
+  bool drain();
+  void apply(const DeliveryOutcome& outcome);
+  bool maybe_checkpoint(bool force);
+  bool write_checkpoint(const std::string& value, bool must_succeed);
+  void adopt_reset();
+  void finish_shard();
+  void shut_down_gracefully();
+  bool sleep_for(std::chrono::milliseconds duration);
+  void set_fatal(Error error);
+  bool stopping() const { return shutdown_requested_ || hard_stop_ || lease_lost_; }
+
+  ConsumerSettings settings_;
+  ShardDescription shard_;
+  Source& source_;
+  Target& target_;
+  coordination::CheckpointStore& store_;
+
+  std::thread thread_;
+  std::atomic<ConsumerState> state_{ConsumerState::waiting_on_parents};
+  std::atomic<bool> shutdown_requested_{false};
+  std::atomic<bool> hard_stop_{false};
+  std::atomic<bool> lease_lost_{false};
+  std::atomic<bool> reset_pending_{false};
+  std::atomic<bool> finished_shard_{false};
+  std::atomic<bool> idle_{false};
+
+  mutable std::mutex mutex_;  // guards lease_, last_activity_, fatal_
+  std::optional<coordination::Lease> lease_;
+  Clock::time_point last_activity_ = Clock::now();
+  std::optional<Error> fatal_;
+
+  std::unique_ptr<ShardReader> reader_;
+  std::unique_ptr<ShardSink> sink_;
+  std::unique_ptr<Batcher> batcher_;
+  std::unique_ptr<CheckpointTracker> tracker_;
+  bool shard_end_seen_ = false;
+  bool caught_up_ = false;
+  Clock::time_point caught_up_since_{};
+  Clock::time_point last_checkpoint_write_{};
+};
+
+}  // namespace shardpipe

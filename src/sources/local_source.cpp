@@ -1,0 +1,203 @@
+#include "sources/local_source.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "core/json_text.hpp"
+#include "sources/local/local_log.hpp"
+
+namespace shardpipe {
+namespace {
+
+std::optional<uint64_t> parse_sequence(const std::string& text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+Error log_error(const local::LogError& e) {
+  // A missing or corrupt log will not heal by itself; I/O errors may.
+  if (e.code() == local::LogErrorCode::io || e.code() == local::LogErrorCode::busy) {
+    return Error::retriable(e.what());
+  }
+  return Error::fatal(e.what());
+}
+
+// Renders one log record as the envelope of CONTRACT section 3 (local and kinesis).
+class EnvelopeWriter {
+ public:
+  EnvelopeWriter(std::string shard_id, std::string source_arn, config::DataEncoding encoding)
+      : shard_id_(std::move(shard_id)), source_arn_(std::move(source_arn)), encoding_(encoding) {}
+
+  Record render(const local::LogRecord& in) const {
+    Record out;
+    out.sequence_number = std::to_string(in.sequence);
+    out.partition_key = std::string(in.partition_key);
+    out.event_id = fmt::format("{}:{}", shard_id_, out.sequence_number);
+    out.arrival_ms = in.arrival_time_us / 1000;
+    std::string& json = out.envelope;
+    json.reserve(220 + in.data.size() * 4 / 3 + in.partition_key.size());
+    json.append(R"({"eventSource":"shardpipe:local","eventID":)");
+    append_json_string(json, out.event_id);
+    json.append(R"(,"eventName":"aws:kinesis:record","eventVersion":"1.0","eventSourceARN":)");
+    append_json_string(json, source_arn_);
+    json.append(R"(,"awsRegion":"local","partitionKey":)");
+    append_key(json, in.partition_key);
+    json.append(R"(,"sequenceNumber":")");
+    json.append(out.sequence_number);
+    json.append(fmt::format(R"(","approximateArrivalTimestamp":{}.{:06},"data":)",
+                            in.arrival_time_us / 1000000, in.arrival_time_us % 1000000));
+    if (!append_data(json, in.data, out.decode_error)) {
+      out.decode_failed = true;
+      out.raw_data = std::string(in.data);
+      json.clear();
+      return out;
+    }
+    json.push_back('}');
+    return out;
+  }
+
+ private:
+  static void append_key(std::string& json, std::string_view key) {
+    if (is_valid_utf8(key)) {
+      append_json_string(json, key);
+    } else {
+      append_json_string(json, base64_encode(key));
+    }
+  }
+
+  bool append_data(std::string& json, std::string_view data, std::string& error) const {
+    switch (encoding_) {
+      case config::DataEncoding::base64:
+        json.push_back('"');
+        append_base64(json, data);
+        json.push_back('"');
+        return true;
+      case config::DataEncoding::text:
+        if (!is_valid_utf8(data)) {
+          error = "data is not valid UTF-8 (data_encoding: text)";
+          return false;
+        }
+        append_json_string(json, data);
+        return true;
+      case config::DataEncoding::json:
+        if (!is_valid_json(data)) {
+          error = is_valid_utf8(data) ? "data is not valid JSON (data_encoding: json)"
+                                      : "data is not valid UTF-8 (data_encoding: json)";
+          return false;
+        }
+        json.append(data);
+        return true;
+    }
+    return false;
+  }
+
+  std::string shard_id_;
+  std::string source_arn_;
+  config::DataEncoding encoding_;
+};
+
+class LocalShardReader final : public ShardReader {
+ public:
+  LocalShardReader(local::ShardReader reader, EnvelopeWriter writer)
+      : reader_(std::move(reader)), writer_(std::move(writer)) {}
+
+  Result<ReadBatch> read(size_t max_records, size_t max_bytes) override {
+    try {
+      local::ReadResult result = reader_.read(max_records, max_bytes);
+      ReadBatch batch;
+      batch.shard_end = result.shard_end;
+      batch.records.reserve(result.records.size());
+      for (const auto& record : result.records) batch.records.push_back(writer_.render(record));
+      return batch;
+    } catch (const local::LogError& e) {
+      return fail(log_error(e));
+    }
+  }
+
+ private:
+  local::ShardReader reader_;
+  EnvelopeWriter writer_;
+};
+
+class LocalSource final : public Source {
+ public:
+  LocalSource(std::filesystem::path dir, config::DataEncoding encoding)
+      : dir_(std::move(dir)), encoding_(encoding) {}
+
+  std::string type() const override { return "local"; }
+
+  Result<std::vector<ShardDescription>> list_shards() override {
+    try {
+      auto layout = local::LogLayout::load(dir_);
+      std::vector<ShardDescription> shards;
+      for (const auto& meta : layout.shards()) {
+        ShardDescription shard{meta.shard_id, {}, meta.open()};
+        if (meta.parent_shard_id) shard.parent_shard_ids.push_back(*meta.parent_shard_id);
+        if (meta.adjacent_parent_shard_id) {
+          shard.parent_shard_ids.push_back(*meta.adjacent_parent_shard_id);
+        }
+        shards.push_back(std::move(shard));
+      }
+      return shards;
+    } catch (const local::LogError& e) {
+      return fail(log_error(e));
+    }
+  }
+
+  Result<std::unique_ptr<ShardReader>> open_shard(const std::string& shard_id,
+                                                  const StartPosition& start) override {
+    try {
+      local::ShardReader reader(dir_, shard_id);
+      switch (start.kind) {
+        case StartKind::trim_horizon: reader.seek_trim_horizon(); break;
+        case StartKind::latest: reader.seek_latest(); break;
+        case StartKind::at_timestamp: reader.seek_at_timestamp(start.timestamp_ms); break;
+        case StartKind::at_sequence_number:
+        case StartKind::after_sequence_number: {
+          auto sequence = parse_sequence(start.sequence_number);
+          if (!sequence) {
+            return fail(Error::fatal(fmt::format("checkpoint '{}' of {} is not a sequence number",
+                                                 start.sequence_number, shard_id)));
+          }
+          if (start.kind == StartKind::at_sequence_number) {
+            reader.seek_at_sequence(*sequence);
+          } else {
+            reader.seek_after_sequence(*sequence);
+          }
+          break;
+        }
+      }
+      EnvelopeWriter writer(shard_id, "local:" + dir_.string(), encoding_);
+      return std::make_unique<LocalShardReader>(std::move(reader), std::move(writer));
+    } catch (const local::LogError& e) {
+      return fail(log_error(e));
+    }
+  }
+
+  Result<ShardLag> lag(const std::string& shard_id, const std::string& checkpoint) override {
+    try {
+      local::ShardReader reader(dir_, shard_id);
+      ShardLag lag;
+      lag.records_behind = reader.count_after(parse_sequence(checkpoint));
+      return lag;
+    } catch (const local::LogError& e) {
+      return fail(log_error(e));
+    }
+  }
+
+ private:
+  std::filesystem::path dir_;
+  config::DataEncoding encoding_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> make_local_source(const std::filesystem::path& log_dir,
+                                          config::DataEncoding encoding) {
+  return std::make_unique<LocalSource>(log_dir, encoding);
+}
+
+}  // namespace shardpipe

@@ -1,0 +1,53 @@
+// What every sharded source gives the engine: a shard list with lineage, and per-shard readers
+// that return records already rendered as the envelope a target receives (CONTRACT section 3).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/position.hpp"
+#include "core/record.hpp"
+#include "core/result.hpp"
+
+namespace shardpipe {
+
+struct ShardDescription {
+  std::string shard_id;
+  std::vector<std::string> parent_shard_ids;  // empty for a shard born with the stream
+  bool open = true;                           // false: closed by a reshard, holds a final range
+};
+
+struct ReadBatch {
+  std::vector<Record> records;
+  bool shard_end = false;            // closed shard, everything read: checkpoint it as finished
+  std::optional<int64_t> millis_behind;  // how far the last record is behind the shard's tip
+};
+
+// How far a checkpoint is behind a shard's tip, for `status`.
+struct ShardLag {
+  std::optional<uint64_t> records_behind;
+  std::optional<int64_t> millis_behind;
+};
+
+class ShardReader {
+ public:
+  virtual ~ShardReader() = default;
+  // Up to `max_records` / about `max_bytes`; an empty batch means caught up for now.
+  virtual Result<ReadBatch> read(size_t max_records, size_t max_bytes) = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual std::string type() const = 0;  // "local", "kinesis", ...
+  virtual Result<std::vector<ShardDescription>> list_shards() = 0;
+  virtual Result<std::unique_ptr<ShardReader>> open_shard(const std::string& shard_id,
+                                                          const StartPosition& start) = 0;
+  // `checkpoint` is a sequence number, or empty for "nothing handled yet".
+  virtual Result<ShardLag> lag(const std::string& shard_id, const std::string& checkpoint) = 0;
+};
+
+}  // namespace shardpipe

@@ -1,0 +1,15 @@
+#include "sources/source_factory.hpp"
+
+#include <fmt/format.h>
+
+#include "sources/local_source.hpp"
+
+namespace shardpipe {
+
+Result<std::unique_ptr<Source>> make_source(const config::SourceConfig& config) {
+  if (config.type == "local") return make_local_source(config.path, config.data_encoding);
+  return fail(Error::fatal(fmt::format(
+      "source type '{}' is not available in this build yet (available: local)", config.type)));
+}
+
+}  // namespace shardpipe
