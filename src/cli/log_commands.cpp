@@ -3,7 +3,9 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <iostream>
 
@@ -30,7 +32,10 @@ class KeyChooser {
   std::string_view key_for(std::string_view line) {
     if (!options_.partition_key.empty()) return options_.partition_key;
     if (!options_.partition_key_field.empty() && key_from_field(line)) return scratch_;
-    scratch_ = fmt::format("{:08x}", crc32c(line));
+    static constexpr char hex[] = "0123456789abcdef";
+    uint32_t hash = crc32c(line);
+    scratch_.resize(8);
+    for (int i = 7; i >= 0; --i, hash >>= 4) scratch_[static_cast<size_t>(i)] = hex[hash & 0xF];
     return scratch_;
   }
 
@@ -64,8 +69,64 @@ class KeyChooser {
   std::string scratch_;
 };
 
-constexpr size_t group_records = 8192;
-constexpr size_t group_bytes = 4u << 20;
+// Reads a file descriptor in large chunks and hands out the complete lines of each chunk
+// (without their newline); any bytes, UTF-8 or not. A last line without a newline counts.
+class LineReader {
+ public:
+  explicit LineReader(int fd) : fd_(fd) {}
+
+  bool next_chunk() {
+    lines_.clear();
+    // Keep the unfinished line of the previous chunk at the front.
+    buffer_.erase(0, consumed_);
+    consumed_ = 0;
+    while (lines_.empty()) {
+      if (eof_) {
+        if (buffer_.empty()) return false;
+        lines_.push_back(buffer_);  // the last line had no newline
+        consumed_ = buffer_.size();
+        return true;
+      }
+      size_t old_size = buffer_.size();
+      buffer_.resize(old_size + chunk_bytes);
+      ssize_t n = ::read(fd_, buffer_.data() + old_size, chunk_bytes);
+      if (n < 0 && errno == EINTR) n = 0;
+      if (n < 0) {
+        error_ = std::strerror(errno);
+        buffer_.resize(old_size);
+        return false;
+      }
+      buffer_.resize(old_size + static_cast<size_t>(n));
+      if (n == 0) eof_ = true;
+      split_lines();
+    }
+    return true;
+  }
+  const std::vector<std::string_view>& lines() const { return lines_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  static constexpr size_t chunk_bytes = 8u << 20;
+
+  void split_lines() {
+    std::string_view rest(buffer_);
+    size_t start = 0;
+    while (true) {
+      auto newline = rest.find('\n', start);
+      if (newline == std::string_view::npos) break;
+      lines_.push_back(rest.substr(start, newline - start));
+      start = newline + 1;
+    }
+    consumed_ = start;
+  }
+
+  int fd_;
+  std::string buffer_;
+  size_t consumed_ = 0;
+  bool eof_ = false;
+  std::string error_;
+  std::vector<std::string_view> lines_;
+};
 
 }  // namespace
 
@@ -83,14 +144,25 @@ int log_put(const std::string& dir, const PutOptions& options) {
   try {
     lg::LogWriter writer(dir);
     KeyChooser chooser(options);
-    std::vector<std::string> lines;
-    std::vector<std::string> keys;
+    LineReader reader(STDIN_FILENO);
+    std::string keys;  // every key of the group, back to back
+    std::vector<std::pair<size_t, size_t>> key_spans;
     std::vector<lg::PutRecord> records;
-    size_t bytes = 0;
     uint64_t total = 0;
-    auto commit = [&] {
+    // One group commit (one fsync per touched shard) per chunk of standard input.
+    while (reader.next_chunk()) {
+      const auto& lines = reader.lines();
+      keys.clear();
+      key_spans.clear();
+      for (auto line : lines) {
+        auto key = chooser.key_for(line);
+        key_spans.emplace_back(keys.size(), key.size());
+        keys.append(key);
+      }
       records.clear();
-      for (size_t i = 0; i < lines.size(); ++i) records.push_back({keys[i], lines[i]});
+      for (size_t i = 0; i < lines.size(); ++i) {
+        records.push_back({std::string_view(keys).substr(key_spans[i].first, key_spans[i].second), lines[i]});
+      }
       auto appended = writer.append(records);
       if (options.verbose) {
         std::string out;
@@ -98,24 +170,11 @@ int log_put(const std::string& dir, const PutOptions& options) {
         std::fwrite(out.data(), 1, out.size(), stdout);
       }
       total += lines.size();
-      lines.clear();
-      keys.clear();
-      bytes = 0;
-    };
-    // Lines are read with getline so any bytes (not only UTF-8) are kept as they are.
-    char* buffer = nullptr;
-    size_t capacity = 0;
-    ssize_t length;
-    while ((length = ::getline(&buffer, &capacity, stdin)) >= 0) {
-      std::string_view line(buffer, static_cast<size_t>(length));
-      if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-      keys.emplace_back(chooser.key_for(line));
-      lines.emplace_back(line);
-      bytes += line.size();
-      if (lines.size() >= group_records || bytes >= group_bytes) commit();
     }
-    std::free(buffer);
-    if (!lines.empty()) commit();
+    if (!reader.error().empty()) {
+      fmt::print(stderr, "error: reading standard input: {}\n", reader.error());
+      return exit_failure;
+    }
     if (!options.verbose) fmt::print(stderr, "put {} record{}\n", total, total == 1 ? "" : "s");
     return exit_ok;
   } catch (const lg::LogError& e) {

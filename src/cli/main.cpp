@@ -32,6 +32,7 @@ struct Arguments {
 int main(int argc, char** argv) {
   CLI::App app{"shardpipe: reliable pipes from sharded streams to targets", "shardpipe"};
   app.require_subcommand(1);
+  app.fallthrough();  // --log-level may come after the command too
   Arguments args;
   shardpipe::configure_logging(args.log_level);
   app.add_option("--log-level", args.log_level, "trace | debug | info | warn | error")

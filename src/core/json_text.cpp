@@ -4,32 +4,68 @@
 #include <simdjson.h>
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 namespace shardpipe {
 
-void append_json_string(std::string& out, std::string_view text) {
+namespace {
+
+// True when any of the 8 bytes of `word` needs escaping: a control byte, '"' or '\\'
+// (the classic SWAR zero-byte test, applied to word ^ c for each special c).
+constexpr uint64_t ones = 0x0101010101010101ull;
+constexpr uint64_t highs = 0x8080808080808080ull;
+inline bool needs_escape(uint64_t word) {
+  uint64_t below_space = (word - ones * 0x20) & ~word & highs;
+  uint64_t quote = word ^ (ones * '"');
+  uint64_t backslash = word ^ (ones * '\\');
+  uint64_t has_quote = (quote - ones) & ~quote & highs;
+  uint64_t has_backslash = (backslash - ones) & ~backslash & highs;
+  return (below_space | has_quote | has_backslash) != 0;
+}
+
+void append_escaped(std::string& out, unsigned char c) {
   static constexpr std::array<char, 16> hex = {'0', '1', '2', '3', '4', '5', '6', '7',
                                                '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+  switch (c) {
+    case '"': out.append("\\\""); break;
+    case '\\': out.append("\\\\"); break;
+    case '\n': out.append("\\n"); break;
+    case '\r': out.append("\\r"); break;
+    case '\t': out.append("\\t"); break;
+    case '\b': out.append("\\b"); break;
+    case '\f': out.append("\\f"); break;
+    default:
+      out.append("\\u00");
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xF]);
+  }
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
   size_t clean_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.substr(clean_start, i - clean_start));
-    clean_start = i + 1;
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      default:
-        out.append("\\u00");
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 0xF]);
+  size_t i = 0;
+  while (i < text.size()) {
+    // Skip 8 clean bytes at a time; most text needs no escaping at all.
+    if (i + 8 <= text.size()) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if (!needs_escape(word)) {
+        i += 8;
+        continue;
+      }
     }
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(text.substr(clean_start, i - clean_start));
+    append_escaped(out, c);
+    clean_start = ++i;
   }
   out.append(text.substr(clean_start));
   out.push_back('"');

@@ -1,5 +1,7 @@
 #include "pipeline/batcher.hpp"
 
+#include <algorithm>
+
 namespace shardpipe {
 
 void Batcher::add(Record record, Clock::time_point now) {
@@ -7,7 +9,10 @@ void Batcher::add(Record record, Clock::time_point now) {
   // A record that would push the batch past the byte limit starts the next batch; a record
   // larger than the limit on its own still travels, alone.
   if (!open_.empty() && open_bytes_ + bytes > max_bytes_) close_open();
-  if (open_.empty()) open_since_ = now;
+  if (open_.empty()) {
+    open_since_ = now;
+    open_.reserve(std::min<size_t>(max_records_, 4096));
+  }
   open_bytes_ += bytes;
   open_.push_back(std::move(record));
   if (open_.size() >= max_records_ || open_bytes_ >= max_bytes_) close_open();

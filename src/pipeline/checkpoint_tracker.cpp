@@ -3,13 +3,11 @@
 namespace shardpipe {
 
 uint64_t CheckpointTracker::track(std::string sequence_number) {
-  std::lock_guard lock(mutex_);
   entries_.push_back({std::move(sequence_number), false});
   return next_ordinal_++;
 }
 
 void CheckpointTracker::handled(uint64_t ordinal) {
-  std::lock_guard lock(mutex_);
   if (ordinal < first_ordinal_ || ordinal >= first_ordinal_ + entries_.size()) return;
   entries_[ordinal - first_ordinal_].handled = true;
   while (!entries_.empty() && entries_.front().handled) {
@@ -20,23 +18,19 @@ void CheckpointTracker::handled(uint64_t ordinal) {
 }
 
 std::optional<std::string> CheckpointTracker::checkpointable() const {
-  std::lock_guard lock(mutex_);
   if (safe_sequence_.empty() || safe_sequence_ == checkpointed_sequence_) return std::nullopt;
   return safe_sequence_;
 }
 
 void CheckpointTracker::mark_checkpointed(const std::string& sequence_number) {
-  std::lock_guard lock(mutex_);
   checkpointed_sequence_ = sequence_number;
 }
 
 size_t CheckpointTracker::in_flight() const {
-  std::lock_guard lock(mutex_);
   return entries_.size();
 }
 
 void CheckpointTracker::abandon() {
-  std::lock_guard lock(mutex_);
   first_ordinal_ = next_ordinal_;
   entries_.clear();
   safe_sequence_.clear();

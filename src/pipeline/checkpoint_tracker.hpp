@@ -1,11 +1,11 @@
 // Decides how far a shard's checkpoint may move: to the last record below which every record is
 // handled (delivered, filtered out or dead-lettered), whatever order the acknowledgements come in.
 // Caps how many records may be in flight, which is the engine's backpressure.
+// Used by the one thread that runs a shard's consumer, so it takes no locks.
 #pragma once
 
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -37,7 +37,6 @@ class CheckpointTracker {
     bool handled = false;
   };
 
-  mutable std::mutex mutex_;
   size_t max_in_flight_;
   uint64_t next_ordinal_ = 0;
   uint64_t first_ordinal_ = 0;  // ordinal of entries_.front()

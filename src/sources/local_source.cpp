@@ -29,26 +29,32 @@ Error log_error(const local::LogError& e) {
 class EnvelopeWriter {
  public:
   EnvelopeWriter(std::string shard_id, std::string source_arn, config::DataEncoding encoding)
-      : shard_id_(std::move(shard_id)), source_arn_(std::move(source_arn)), encoding_(encoding) {}
+      : shard_id_(std::move(shard_id)), encoding_(encoding) {
+    // The part of every envelope between the eventID and the partition key, rendered once.
+    prefix_ = R"(","eventName":"aws:kinesis:record","eventVersion":"1.0","eventSourceARN":)";
+    append_json_string(prefix_, source_arn);
+    prefix_ += R"(,"awsRegion":"local","partitionKey":)";
+  }
 
   Record render(const local::LogRecord& in) const {
     Record out;
     out.sequence_number = std::to_string(in.sequence);
     out.partition_key = std::string(in.partition_key);
-    out.event_id = fmt::format("{}:{}", shard_id_, out.sequence_number);
+    out.event_id.reserve(shard_id_.size() + 1 + out.sequence_number.size());
+    out.event_id.append(shard_id_).append(1, ':').append(out.sequence_number);
     out.arrival_ms = in.arrival_time_us / 1000;
     std::string& json = out.envelope;
-    json.reserve(220 + in.data.size() * 4 / 3 + in.partition_key.size());
-    json.append(R"({"eventSource":"shardpipe:local","eventID":)");
-    append_json_string(json, out.event_id);
-    json.append(R"(,"eventName":"aws:kinesis:record","eventVersion":"1.0","eventSourceARN":)");
-    append_json_string(json, source_arn_);
-    json.append(R"(,"awsRegion":"local","partitionKey":)");
+    json.reserve(prefix_.size() + 160 + in.data.size() * 4 / 3 + in.partition_key.size() +
+                 out.event_id.size());
+    json.append(R"({"eventSource":"shardpipe:local","eventID":")");
+    json.append(out.event_id);  // shard ids and digits need no escaping
+    json.append(prefix_);
     append_key(json, in.partition_key);
     json.append(R"(,"sequenceNumber":")");
     json.append(out.sequence_number);
-    json.append(fmt::format(R"(","approximateArrivalTimestamp":{}.{:06},"data":)",
-                            in.arrival_time_us / 1000000, in.arrival_time_us % 1000000));
+    json.append(R"(","approximateArrivalTimestamp":)");
+    append_timestamp(json, in.arrival_time_us);
+    json.append(R"(,"data":)");
     if (!append_data(json, in.data, out.decode_error)) {
       out.decode_failed = true;
       out.raw_data = std::string(in.data);
@@ -94,8 +100,18 @@ class EnvelopeWriter {
     return false;
   }
 
+  // Seconds with six decimals, as Kinesis writes approximateArrivalTimestamp.
+  static void append_timestamp(std::string& json, int64_t unix_us) {
+    char digits[32];
+    auto end = std::to_chars(digits, digits + sizeof digits, unix_us / 1000000).ptr;
+    *end++ = '.';
+    auto micros = static_cast<int>(unix_us % 1000000);
+    for (int divisor = 100000; divisor > 0; divisor /= 10) *end++ = static_cast<char>('0' + micros / divisor % 10);
+    json.append(digits, end);
+  }
+
   std::string shard_id_;
-  std::string source_arn_;
+  std::string prefix_;
   config::DataEncoding encoding_;
 };
 
