@@ -1,6 +1,7 @@
 // `shardpipe log ...`: the embedded local log from the command line.
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -87,17 +88,12 @@ class LineReader {
         consumed_ = buffer_.size();
         return true;
       }
-      size_t old_size = buffer_.size();
-      buffer_.resize(old_size + chunk_bytes);
-      ssize_t n = ::read(fd_, buffer_.data() + old_size, chunk_bytes);
-      if (n < 0 && errno == EINTR) n = 0;
-      if (n < 0) {
-        error_ = std::strerror(errno);
-        buffer_.resize(old_size);
-        return false;
-      }
-      buffer_.resize(old_size + static_cast<size_t>(n));
-      if (n == 0) eof_ = true;
+      // Read while more input follows within a moment, up to a chunk: a pipe hands out 64 KiB
+      // at a time, and one group commit per 64 KiB would make fsync the bottleneck.
+      size_t wanted = buffer_.size() + chunk_bytes;
+      do {
+        if (!read_some(wanted - buffer_.size())) return false;
+      } while (!eof_ && buffer_.size() < wanted && input_ready());
       split_lines();
     }
     return true;
@@ -107,6 +103,29 @@ class LineReader {
 
  private:
   static constexpr size_t chunk_bytes = 8u << 20;
+  static constexpr int input_wait_ms = 5;
+
+  bool read_some(size_t room) {
+    size_t old_size = buffer_.size();
+    buffer_.resize(old_size + room);
+    ssize_t n;
+    do {
+      n = ::read(fd_, buffer_.data() + old_size, room);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      error_ = std::strerror(errno);
+      buffer_.resize(old_size);
+      return false;
+    }
+    buffer_.resize(old_size + static_cast<size_t>(n));
+    if (n == 0) eof_ = true;
+    return true;
+  }
+
+  bool input_ready() const {
+    pollfd ready{fd_, POLLIN, 0};
+    return ::poll(&ready, 1, input_wait_ms) == 1;
+  }
 
   void split_lines() {
     std::string_view rest(buffer_);
