@@ -37,9 +37,28 @@ int decode_status(int status) {
   return -1;
 }
 
-}  // namespace
+// Reaps `pid`, killing it first once `deadline` has passed (if there is one). Only this thread
+// waits for the child, so the pid cannot be reused by another process before it is killed.
+int reap(pid_t pid, std::optional<std::chrono::steady_clock::time_point> deadline, bool& timed_out) {
+  if (!deadline) return wait_process(pid);
+  while (true) {
+    int status = 0;
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return decode_status(status);
+    if (done < 0 && errno != EINTR) return -1;
+    if (std::chrono::steady_clock::now() >= *deadline) {
+      timed_out = true;
+      ::kill(pid, SIGKILL);
+      return wait_process(pid);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
 
-Completed run_process(const std::vector<std::string>& argv, const std::string& input) {
+Completed run(const std::vector<std::string>& argv, const std::string& input,
+              std::optional<std::chrono::milliseconds> timeout) {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (timeout) deadline = std::chrono::steady_clock::now() + *timeout;
   int in[2], out[2], err[2];
   if (::pipe(in) || ::pipe(out) || ::pipe(err)) throw std::runtime_error("pipe failed");
   pid_t pid = ::fork();
@@ -66,14 +85,26 @@ Completed run_process(const std::vector<std::string>& argv, const std::string& i
     ::close(fd);
   });
   Completed completed;
+  std::thread reaper([&] { completed.exit_code = reap(pid, deadline, completed.timed_out); });
   std::thread err_reader([&] { completed.err = drain(err[0]); });
   completed.out = drain(out[0]);
   err_reader.join();
   writer.join();
+  reaper.join();
   ::close(out[0]);
   ::close(err[0]);
-  completed.exit_code = wait_process(pid);
   return completed;
+}
+
+}  // namespace
+
+Completed run_process(const std::vector<std::string>& argv, const std::string& input) {
+  return run(argv, input, std::nullopt);
+}
+
+Completed run_process_for(std::chrono::milliseconds timeout, const std::vector<std::string>& argv,
+                          const std::string& input) {
+  return run(argv, input, timeout);
 }
 
 pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& log_file) {
@@ -98,6 +129,47 @@ int wait_process(pid_t pid) {
   }
   return decode_status(status);
 }
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, std::filesystem::path log_file)
+    : pid_(spawn_process(argv, log_file)), log_file_(std::move(log_file)) {}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (exit_code_) return;
+  if (running()) ::kill(pid_, SIGKILL);
+  wait_process(pid_);  // reap it, whether it was killed here or had exited unobserved
+}
+
+bool BackgroundProcess::running() {
+  if (exit_code_) return false;
+  // WNOWAIT leaves the child a zombie, so its pid stays ours until wait_for reaps it.
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return false;
+  return info.si_pid == 0;
+}
+
+void BackgroundProcess::signal(int number) {
+  if (running()) ::kill(pid_, number);
+}
+
+std::optional<int> BackgroundProcess::wait_for(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!exit_code_) {
+    int status = 0;
+    pid_t done = ::waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      exit_code_ = decode_status(status);
+    } else if (done < 0 && errno != EINTR) {
+      exit_code_ = -1;
+    } else if (std::chrono::steady_clock::now() >= deadline) {
+      return std::nullopt;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  return exit_code_;
+}
+
+std::string BackgroundProcess::output() const { return read_file(log_file_); }
 
 std::filesystem::path fresh_test_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("shardpipe-" + name + "-" + std::to_string(::getpid()));
