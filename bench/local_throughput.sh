@@ -38,6 +38,7 @@ source:
   path: ./log
   batch_size: 10000
   data_encoding: text
+  on_decode_error: fail
 target:
   type: file
   path: ./out

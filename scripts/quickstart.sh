@@ -38,6 +38,9 @@ target:
   type: file
   path: ./out
   records_per_file: 1000
+dead_letter:                  # where records that are not valid JSON go
+  type: file
+  path: ./dlq
 checkpoint:
   store: sqlite:./state/orders.db
 YAML

@@ -239,15 +239,28 @@ int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>&
       result = exit_failure;
       continue;
     }
-    auto set = (*store)->set_checkpoint(shard_id, *value);
+    std::string shard_value = *value;
+    if (shard_value == cs::checkpoint_latest) {
+      // LATEST means the shard's tip now: resolved once, so it does not move later.
+      auto tip = (*source)->latest_sequence(shard_id);
+      if (!tip) {
+        fmt::print(stderr, "error: {}: {}\n", shard_id, tip.error().message);
+        result = exit_failure;
+        continue;
+      }
+      shard_value = tip->value_or(std::string(cs::checkpoint_trim_horizon));
+    }
+    auto set = (*store)->set_checkpoint(shard_id, shard_value);
+    std::string shown = shard_value == *value ? display_checkpoint(shard_value)
+                                              : fmt::format("{} (sequence {})", position, shard_value);
     if (!set) {
       fmt::print(stderr, "error: {}: {}\n", shard_id, set.error().message);
       result = exit_failure;
     } else if (*set == cs::SetOutcome::applied) {
-      fmt::print("{}: checkpoint set to {}\n", shard_id, position);
+      fmt::print("{}: checkpoint set to {}\n", shard_id, shown);
     } else {
       fmt::print("{}: reset to {} is pending; the running owner adopts it at its next lease renewal\n",
-                 shard_id, position);
+                 shard_id, shown);
     }
   }
   return result;

@@ -49,6 +49,22 @@ void check_backoff(const PipeConfig& config, const SeenKeys& seen, Diagnostics& 
                                    "); lower backoff_initial or raise backoff_max");
 }
 
+// A record that json or text cannot decode must have somewhere to go, or the pipe stops.
+void check_decode_error_destination(const PipeConfig& config, const SeenKeys& seen,
+                                    Diagnostics& diagnostics) {
+  constexpr std::string_view encoding_key = "source.data_encoding";
+  constexpr std::string_view policy_key = "source.on_decode_error";
+  if (!seen.usable(encoding_key) || !seen.usable(policy_key)) return;
+  if (config.source.data_encoding == DataEncoding::base64) return;  // any bytes are valid base64
+  if (config.source.on_decode_error != OnDecodeError::dead_letter || config.dead_letter) return;
+  const SeenKey* at = seen.given(policy_key) ? seen.find(policy_key) : seen.find(encoding_key);
+  if (!at) return;
+  diagnostics.error(at->value,
+                    "records that data_encoding cannot decode go to the dead letters "
+                    "(on_decode_error: dead_letter), but there is no dead_letter section; add one, "
+                    "e.g. dead_letter: { type: file, path: ./dlq }, or set on_decode_error: fail");
+}
+
 // Defaults that are spelt with the pipe's name.
 void apply_name_defaults(PipeConfig& config, const SeenKeys& seen) {
   const SeenKey* name = seen.find("name");
@@ -72,6 +88,7 @@ void resolve_store_path(PipeConfig& config) {
 void finalize(PipeConfig& config, const SeenKeys& seen, Diagnostics& diagnostics) {
   check_starting_timestamp(config, seen, diagnostics);
   check_backoff(config, seen, diagnostics);
+  check_decode_error_destination(config, seen, diagnostics);
   apply_name_defaults(config, seen);
   resolve_store_path(config);
 }

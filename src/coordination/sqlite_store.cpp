@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -202,14 +204,22 @@ class SqliteStore final : public CheckpointStore {
   }
 
   Status initialize() {
-    char* message = nullptr;
+    // Several processes may open a new store at once; switching to WAL and creating the schema
+    // can answer SQLITE_BUSY without waiting on the busy handler, so retry for a while.
     std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") + schema;
-    if (sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      std::string text = message ? message : "unknown error";
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (true) {
+      char* message = nullptr;
+      int rc = sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, &message);
+      std::string text = message ? message : sqlite3_errstr(rc);
       sqlite3_free(message);
-      return fail(Error::fatal(fmt::format("checkpoint store {}: {}", file_.string(), text)));
+      if (rc == SQLITE_OK) return {};
+      bool busy = (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED;
+      if (!busy || std::chrono::steady_clock::now() > deadline) {
+        return fail(Error::fatal(fmt::format("checkpoint store {}: {}", file_.string(), text)));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return {};
   }
 
  private:

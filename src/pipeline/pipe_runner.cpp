@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <memory>
@@ -69,6 +70,7 @@ ConsumerSettings consumer_settings(const config::PipeConfig& config, const RunOp
                                                  config.source.starting_position_timestamp_ms);
   settings.child_position = to_start_position(config.source.child_shard_position, 0);
   settings.on_decode_error = config.source.on_decode_error;
+  settings.source_type = config.source.type;
   return settings;
 }
 
@@ -87,6 +89,11 @@ class PipeRunner {
     auto store = cs::open_checkpoint_store(config_.checkpoint.store, config_.name);
     if (!store) return fatal(store.error());
     store_ = std::move(*store);
+    if (config_.dead_letter) {
+      auto dead_letters = make_dead_letter_destination(*config_.dead_letter, config_.name);
+      if (!dead_letters) return fatal(dead_letters.error());
+      dead_letters_ = std::move(*dead_letters);
+    }
 
     spdlog::info("pipe {}: running as worker {}", config_.name, options_.worker_id);
     auto renew_every = config_.checkpoint.lease_duration / 3;
@@ -158,7 +165,8 @@ class PipeRunner {
         finished_.insert(shard.shard_id);
         continue;
       }
-      auto consumer = std::make_unique<ShardConsumer>(settings_, shard, *source_, *target_, *store_);
+      auto consumer = std::make_unique<ShardConsumer>(settings_, shard, *source_, *target_, *store_,
+                                                      dead_letters_.get());
       consumer->start();
       consumers_.emplace(shard.shard_id, std::move(consumer));
     }
@@ -210,12 +218,22 @@ class PipeRunner {
   bool idle_for(std::chrono::milliseconds quiet) {
     if (!discovered_once_) return false;
     auto now = Clock::now();
+    // A shard counts as idle when it is caught up and checkpointed, or when this worker cannot
+    // own it now: another live worker holds it, or one of its parents is held by another worker.
+    std::function<bool(const ShardConsumer&)> cannot_own = [&](const ShardConsumer& consumer) {
+      if (consumer.held_elsewhere()) return true;
+      if (consumer.state() != ConsumerState::waiting_on_parents) return false;
+      for (const auto& parent : consumer.parent_shard_ids()) {
+        auto found = consumers_.find(parent);
+        if (found != consumers_.end() && !found->second->done() && cannot_own(*found->second)) return true;
+      }
+      return false;
+    };
     for (const auto& [id, consumer] : consumers_) {
-      if (consumer->done()) continue;
+      if (consumer->done() || cannot_own(*consumer)) continue;
       if (consumer->state() != ConsumerState::processing || !consumer->idle()) return false;
       if (now - consumer->last_activity() < quiet) return false;
     }
-    // Shards waiting on parents that this worker will finish count as work left.
     return now - started_ >= quiet;
   }
 
@@ -242,6 +260,7 @@ class PipeRunner {
   std::unique_ptr<Source> source_;
   std::unique_ptr<Target> target_;
   std::unique_ptr<cs::CheckpointStore> store_;
+  std::unique_ptr<DeadLetterDestination> dead_letters_;
   std::map<std::string, std::unique_ptr<ShardConsumer>> consumers_;
   std::set<std::string> finished_;
   bool discovered_once_ = false;

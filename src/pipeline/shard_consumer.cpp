@@ -40,12 +40,14 @@ bool is_sequence_number(const std::string& value) {
 }  // namespace
 
 ShardConsumer::ShardConsumer(ConsumerSettings settings, ShardDescription shard, Source& source,
-                             Target& target, cs::CheckpointStore& store)
+                             Target& target, cs::CheckpointStore& store,
+                             DeadLetterDestination* dead_letters)
     : settings_(std::move(settings)),
       shard_(std::move(shard)),
       source_(source),
       target_(target),
-      store_(store) {}
+      store_(store),
+      dead_letters_(dead_letters) {}
 
 ShardConsumer::~ShardConsumer() {
   hard_stop_ = true;
@@ -90,6 +92,10 @@ bool ShardConsumer::sleep_for(std::chrono::milliseconds duration) {
 
 void ShardConsumer::run() {
   if (wait_for_parents() && initialize()) process();
+  if (fatal_error() && !lease_lost_) {
+    // Stopping on an error: let an operator or another worker act on the shard at once.
+    if (auto lease = this->lease()) (void)store_.release(*lease);
+  }
   if (state_ == ConsumerState::lease_lost) {
     spdlog::warn("shard {}: lease lost; in-flight records were not checkpointed", shard_.shard_id);
   }
@@ -132,11 +138,13 @@ bool ShardConsumer::initialize() {
     if (stopping()) return false;
     auto taken = store_.try_take(shard_.shard_id, settings_.worker_id, settings_.lease_duration);
     if (taken && taken->has_value()) {
+      held_elsewhere_ = false;
       std::lock_guard lock(mutex_);
       lease_ = **taken;
       break;
     }
     if (!taken) spdlog::warn("shard {}: {}", shard_.shard_id, taken.error().message);
+    held_elsewhere_ = taken.has_value();
     // Held by another worker: wait for it to be released or to expire.
     sleep_for(taken ? std::chrono::milliseconds(250) : backoff.next());
   }
@@ -170,8 +178,26 @@ bool ShardConsumer::initialize() {
   return open_reader(start_position(**row));
 }
 
-bool ShardConsumer::open_reader(const StartPosition& position) {
+bool ShardConsumer::open_reader(StartPosition position) {
   Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  while (position.kind == StartKind::latest) {
+    // Resolve LATEST to the tip now and checkpoint it, so that records put while the pipe is
+    // stopped are not skipped by a restart that would resolve LATEST again.
+    if (stopping()) return false;
+    auto tip = source_.latest_sequence(shard_.shard_id);
+    if (!tip) {
+      if (tip.error().kind == ErrorClass::fatal) {
+        set_fatal(tip.error());
+        return false;
+      }
+      spdlog::warn("shard {}: {}", shard_.shard_id, tip.error().message);
+      sleep_for(backoff.next());
+      continue;
+    }
+    std::string resolved = tip->value_or(std::string(cs::checkpoint_trim_horizon));
+    if (!write_checkpoint(resolved, true)) return false;
+    position = tip->has_value() ? StartPosition::after(**tip) : StartPosition::trim_horizon();
+  }
   while (true) {
     if (stopping()) return false;
     auto reader = source_.open_shard(shard_.shard_id, position);
@@ -270,15 +296,26 @@ bool ShardConsumer::read_some() {
     return false;
   }
   auto now = Clock::now();
+  if (!read->records.empty()) {
+    // Not idle from this moment on, even while the records wait for a slow target.
+    idle_ = false;
+    caught_up_ = false;
+    std::lock_guard lock(mutex_);
+    last_activity_ = now;
+  }
   for (auto& record : read->records) {
     record.ordinal = tracker_->track(record.sequence_number);
     if (record.decode_failed) {
-      // Dead letters arrive with the delivery engine; until then a poison record stops the
-      // shard rather than being skipped.
-      set_fatal(Error::fatal(fmt::format(
-          "record {} of shard {} could not be decoded: {} (no dead-letter destination to take it)",
-          record.sequence_number, shard_.shard_id, record.decode_error)));
-      return false;
+      // A poison record goes to the dead letters, or stops the shard: never skipped, never a
+      // crash loop.
+      if (settings_.on_decode_error == config::OnDecodeError::fail || dead_letters_ == nullptr) {
+        set_fatal(Error::fatal(fmt::format(
+            "record {} of shard {} could not be decoded: {} (on_decode_error: {})", record.sequence_number,
+            shard_.shard_id, record.decode_error, dead_letters_ ? "fail" : "dead_letter, with no dead_letter section")));
+        return false;
+      }
+      if (!dead_letter(record, "DecodeError", record.decode_error)) return false;
+      continue;
     }
     batcher_->add(std::move(record), now);
   }
@@ -302,6 +339,26 @@ bool ShardConsumer::deliver(std::vector<Record>& batch) {
     auto wait = backoff.next();
     spdlog::warn("shard {}: delivery failed (attempt {}), retrying in {} ms: {}", shard_.shard_id,
                  backoff.attempts(), wait.count(), outcome.error->message);
+    if (!sleep_for(wait)) return false;
+  }
+}
+
+bool ShardConsumer::dead_letter(const Record& record, const std::string& condition,
+                                const std::string& message) {
+  DeadLetter letter{condition, message, std::nullopt, 0, settings_.source_type, shard_.shard_id, &record};
+  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  while (true) {
+    auto written = dead_letters_->write(std::span(&letter, 1));
+    if (written) {
+      spdlog::info("shard {}: record {} dead-lettered ({}): {}", shard_.shard_id, record.sequence_number,
+                   condition, message);
+      tracker_->handled(record.ordinal);
+      return true;
+    }
+    // Never lose a record on its way to the dead letters: retry, and do not checkpoint past it.
+    auto wait = backoff.next();
+    spdlog::warn("shard {}: dead letter not written (attempt {}), retrying in {} ms: {}", shard_.shard_id,
+                 backoff.attempts(), wait.count(), written.error().message);
     if (!sleep_for(wait)) return false;
   }
 }

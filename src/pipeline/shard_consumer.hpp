@@ -26,6 +26,7 @@
 #include "pipeline/batcher.hpp"
 #include "pipeline/checkpoint_tracker.hpp"
 #include "sources/source.hpp"
+#include "targets/dead_letter/dead_letters.hpp"
 #include "targets/target.hpp"
 
 namespace shardpipe {
@@ -55,14 +56,16 @@ struct ConsumerSettings {
   StartPosition starting_position;  // for shards the pipe found when it first ran
   StartPosition child_position;     // for shards born of a split or merge
   config::OnDecodeError on_decode_error = config::OnDecodeError::dead_letter;
+  std::string source_type;  // for dead-letter provenance
 };
 
 class ShardConsumer {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // `dead_letters` may be null: then a record that cannot be decoded stops the shard.
   ShardConsumer(ConsumerSettings settings, ShardDescription shard, Source& source, Target& target,
-                coordination::CheckpointStore& store);
+                coordination::CheckpointStore& store, DeadLetterDestination* dead_letters);
   ~ShardConsumer();
 
   void start();
@@ -82,6 +85,9 @@ class ShardConsumer {
   bool finished_shard() const { return finished_shard_.load(); }
   // Caught up, nothing in flight, everything checkpointed.
   bool idle() const { return idle_.load(); }
+  // Waiting for a lease that another live worker holds: this worker cannot own the shard now.
+  bool held_elsewhere() const { return held_elsewhere_.load(); }
+  const std::vector<std::string>& parent_shard_ids() const { return shard_.parent_shard_ids; }
   Clock::time_point last_activity() const;
   std::optional<Error> fatal_error() const;
 
@@ -91,9 +97,10 @@ class ShardConsumer {
   bool initialize();
   void process();
   StartPosition start_position(const coordination::LeaseRow& row);
-  bool open_reader(const StartPosition& position);
+  bool open_reader(StartPosition position);
   bool read_some();
   bool deliver(std::vector<Record>& batch);
+  bool dead_letter(const Record& record, const std::string& condition, const std::string& message);
   bool flush_sink();
   bool drain();
   void apply(const DeliveryOutcome& outcome);
@@ -111,6 +118,7 @@ class ShardConsumer {
   Source& source_;
   Target& target_;
   coordination::CheckpointStore& store_;
+  DeadLetterDestination* dead_letters_;
 
   std::thread thread_;
   std::atomic<ConsumerState> state_{ConsumerState::waiting_on_parents};
@@ -120,6 +128,7 @@ class ShardConsumer {
   std::atomic<bool> reset_pending_{false};
   std::atomic<bool> finished_shard_{false};
   std::atomic<bool> idle_{false};
+  std::atomic<bool> held_elsewhere_{false};
 
   mutable std::mutex mutex_;  // guards lease_, last_activity_, fatal_
   std::optional<coordination::Lease> lease_;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "core/json_text.hpp"
 #include "sources/local/local_log.hpp"
@@ -193,11 +195,38 @@ class LocalSource final : public Source {
     }
   }
 
+  Result<std::optional<std::string>> latest_sequence(const std::string& shard_id) override {
+    try {
+      local::ShardReader reader(dir_, shard_id);
+      auto last = reader.last_sequence();
+      if (!last) return std::optional<std::string>();
+      return std::optional<std::string>(std::to_string(*last));
+    } catch (const local::LogError& e) {
+      return fail(log_error(e));
+    }
+  }
+
   Result<ShardLag> lag(const std::string& shard_id, const std::string& checkpoint) override {
     try {
       local::ShardReader reader(dir_, shard_id);
+      auto sequence = parse_sequence(checkpoint);
       ShardLag lag;
-      lag.records_behind = reader.count_after(parse_sequence(checkpoint));
+      lag.records_behind = reader.count_after(sequence);
+      lag.millis_behind = 0;
+      if (*lag.records_behind > 0) {
+        // As Kinesis's MillisBehindLatest: how long the oldest unhandled record has waited.
+        if (sequence) {
+          reader.seek_after_sequence(*sequence);
+        } else {
+          reader.seek_trim_horizon();
+        }
+        auto oldest = reader.read(1, 1);
+        if (!oldest.records.empty()) {
+          auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+          lag.millis_behind = std::max<int64_t>(0, now_ms - oldest.records.front().arrival_time_us / 1000);
+        }
+      }
       return lag;
     } catch (const local::LogError& e) {
       return fail(log_error(e));

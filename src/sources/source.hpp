@@ -46,6 +46,9 @@ class Source {
   virtual Result<std::vector<ShardDescription>> list_shards() = 0;
   virtual Result<std::unique_ptr<ShardReader>> open_shard(const std::string& shard_id,
                                                           const StartPosition& start) = 0;
+  // The sequence number of the newest record in the shard now (nullopt: the shard is empty).
+  // LATEST is resolved through it once, so that a restart does not re-resolve it later.
+  virtual Result<std::optional<std::string>> latest_sequence(const std::string& shard_id) = 0;
   // `checkpoint` is a sequence number, or empty for "nothing handled yet".
   virtual Result<ShardLag> lag(const std::string& shard_id, const std::string& checkpoint) = 0;
 };
