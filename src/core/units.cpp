@@ -166,7 +166,7 @@ std::string format_duration(std::chrono::milliseconds value) {
   if (ms == 0) return "0s";
   if (ms < 0) {
     if (ms == std::numeric_limits<int64_t>::min()) return fmt::format("{}ms", ms);
-    return "-" + format_duration(std::chrono::milliseconds{-ms});
+    return fmt::format("-{}", format_duration(std::chrono::milliseconds{-ms}));
   }
   auto magnitude = static_cast<uint64_t>(ms);
   for (const Unit& unit : kDurationUnits) {
