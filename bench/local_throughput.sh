@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of `shardpipe log put` and of a local → file pipe with 100-byte records, next to
 # the disk's own ceiling (cat of the same bytes into a file, then sync), all in one run.
-#   bash bench/local_throughput.sh [RECORDS] [SHARDS]
+#   bash bench/local_throughput.sh [RECORDS] [SHARDS]      (ENCODING=base64|text|json, default text)
 # Needs a release build (bash scripts/build.sh). Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 records=${1:-2000000}
 shards=${2:-4}
 shardpipe=${SHARDPIPE:-build/release/src/cli/shardpipe}
+encoding=${ENCODING:-text}
 work=$(mktemp -d "${TMPDIR:-/tmp}/shardpipe-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -37,7 +38,7 @@ source:
   type: local
   path: ./log
   batch_size: 10000
-  data_encoding: text
+  data_encoding: $encoding
   on_decode_error: fail
 target:
   type: file
@@ -62,4 +63,4 @@ echo "|---|---:|---:|---:|---:|"
 echo "| cat input ($input_bytes B) + sync | $records | $cat_input_s | $(rate "$records" "$cat_input_s") | 1.00 |"
 echo "| shardpipe log put ($shards shards, fsync per group) | $records | $put_s | $(rate "$records" "$put_s") | $(awk -v a="$cat_input_s" -v b="$put_s" 'BEGIN { printf "%.2f", a / b }') |"
 echo "| cat output ($out_bytes B) + sync | $records | $cat_output_s | $(rate "$records" "$cat_output_s") | 1.00 |"
-echo "| shardpipe run local → file (text envelopes) | $records | $pipe_s | $(rate "$records" "$pipe_s") | $(awk -v a="$cat_output_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", a / b }') |"
+echo "| shardpipe run local → file ($encoding envelopes) | $records | $pipe_s | $(rate "$records" "$pipe_s") | $(awk -v a="$cat_output_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", a / b }') |"
