@@ -24,7 +24,8 @@ int log_put(const std::string& dir, const PutOptions& options);
 int log_split(const std::string& dir, const std::string& shard_id, const std::string& at_hash_key);
 int log_merge(const std::string& dir, const std::string& shards);
 int log_describe(const std::string& dir, bool json);
-int log_get(const std::string& dir, const std::string& shard_id, const std::string& from, size_t limit);
+int log_get(const std::string& dir, const std::string& shard_id, const std::string& from,
+            size_t limit);
 
 // pipe
 int validate(const std::string& pipe_file);

@@ -1,18 +1,19 @@
 // `shardpipe log ...`: the embedded local log from the command line.
 #include <fmt/format.h>
-#include <simdjson.h>
 #include <poll.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "core/crc32c.hpp"
 #include "core/json_text.hpp"
+#include "core/sequence_number.hpp"
 #include "sources/local/local_log.hpp"
 
 namespace shardpipe::cli {
@@ -180,7 +181,8 @@ int log_put(const std::string& dir, const PutOptions& options) {
       }
       records.clear();
       for (size_t i = 0; i < lines.size(); ++i) {
-        records.push_back({std::string_view(keys).substr(key_spans[i].first, key_spans[i].second), lines[i]});
+        records.push_back(
+            {std::string_view(keys).substr(key_spans[i].first, key_spans[i].second), lines[i]});
       }
       auto appended = writer.append(records);
       if (options.verbose) {
@@ -222,7 +224,8 @@ int log_split(const std::string& dir, const std::string& shard_id, const std::st
 int log_merge(const std::string& dir, const std::string& shards) {
   auto comma = shards.find(',');
   if (comma == std::string::npos) {
-    fmt::print(stderr, "error: --shards takes two shard ids separated by a comma, got '{}'\n", shards);
+    fmt::print(stderr, "error: --shards takes two shard ids separated by a comma, got '{}'\n",
+               shards);
     return exit_usage;
   }
   try {
@@ -241,8 +244,8 @@ int log_describe(const std::string& dir, bool json) {
       fmt::print("{}\n", layout.describe_json());
       return exit_ok;
     }
-    fmt::print("{:<22} {:<22} {:<22} {:<8} {:<12} {}\n", "SHARD", "PARENT", "ADJACENT PARENT", "STATE",
-               "FIRST SEQ", "LAST SEQ");
+    fmt::print("{:<22} {:<22} {:<22} {:<8} {:<12} {}\n", "SHARD", "PARENT", "ADJACENT PARENT",
+               "STATE", "FIRST SEQ", "LAST SEQ");
     for (const auto& shard : layout.shards()) {
       fmt::print("{:<22} {:<22} {:<22} {:<8} {:<12} {}\n", shard.shard_id,
                  shard.parent_shard_id.value_or("-"), shard.adjacent_parent_shard_id.value_or("-"),
@@ -255,19 +258,19 @@ int log_describe(const std::string& dir, bool json) {
   }
 }
 
-int log_get(const std::string& dir, const std::string& shard_id, const std::string& from, size_t limit) {
+int log_get(const std::string& dir, const std::string& shard_id, const std::string& from,
+            size_t limit) {
   try {
     lg::ShardReader reader(dir, shard_id);
     if (from.empty()) {
       reader.seek_trim_horizon();
     } else {
-      uint64_t sequence = 0;
-      auto [end, ec] = std::from_chars(from.data(), from.data() + from.size(), sequence);
-      if (ec != std::errc() || end != from.data() + from.size()) {
+      auto sequence = parse_sequence_u64(from);
+      if (!sequence) {
         fmt::print(stderr, "error: --from must be a sequence number, got '{}'\n", from);
         return exit_usage;
       }
-      reader.seek_at_sequence(sequence);
+      reader.seek_at_sequence(*sequence);
     }
     while (limit > 0) {
       auto result = reader.read(std::min<size_t>(limit, 1000), 4u << 20);
@@ -275,8 +278,9 @@ int log_get(const std::string& dir, const std::string& shard_id, const std::stri
       std::string out;
       for (const auto& record : result.records) {
         out += R"({"sequenceNumber":")" + std::to_string(record.sequence) + R"(","partitionKey":)";
-        append_json_string(out, is_valid_utf8(record.partition_key) ? std::string(record.partition_key)
-                                                                    : base64_encode(record.partition_key));
+        append_json_string(out, is_valid_utf8(record.partition_key)
+                                    ? std::string(record.partition_key)
+                                    : base64_encode(record.partition_key));
         out += fmt::format(R"(,"approximateArrivalTimestamp":{}.{:06},"data":")",
                            record.arrival_time_us / 1000000, record.arrival_time_us % 1000000);
         append_base64(out, record.data);

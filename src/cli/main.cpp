@@ -65,15 +65,19 @@ int main(int argc, char** argv) {
   cp_list->add_option("pipe", args.pipe_file, "The pipe file")->required();
   cp_list->add_flag("--json", args.json, "JSON output");
   cp_list->callback([&] { status = checkpoint_list(args.pipe_file, args.json); });
-  auto* cp_set = checkpoint_cmd->add_subcommand("set", "Set checkpoints; running workers adopt them");
+  auto* cp_set =
+      checkpoint_cmd->add_subcommand("set", "Set checkpoints; running workers adopt them");
   cp_set->add_option("pipe", args.pipe_file, "The pipe file")->required();
   auto* shard_opt = cp_set->add_option("--shard", args.shard_list, "Shard ids");
   auto* all_opt = cp_set->add_flag("--all", args.all, "Every shard");
   shard_opt->excludes(all_opt);
-  cp_set->add_option("--to", args.to,
-                     "TRIM_HORIZON | LATEST | AT_TIMESTAMP=<RFC 3339> | a sequence number")->required();
+  cp_set
+      ->add_option("--to", args.to,
+                   "TRIM_HORIZON | LATEST | AT_TIMESTAMP=<RFC 3339> | a sequence number")
+      ->required();
   cp_set->callback([&] {
-    if (args.shard_list.empty() && !args.all) throw CLI::ValidationError("--shard or --all is required");
+    if (args.shard_list.empty() && !args.all)
+      throw CLI::ValidationError("--shard or --all is required");
     status = checkpoint_set(args.pipe_file, args.shard_list, args.all, args.to);
   });
 
@@ -81,20 +85,25 @@ int main(int argc, char** argv) {
   log_cmd->require_subcommand(1);
   auto* log_create_cmd = log_cmd->add_subcommand("create", "Create a local log");
   log_create_cmd->add_option("dir", args.dir, "Log directory")->required();
-  log_create_cmd->add_option("--shards", args.shards, "Number of shards")->required()->check(CLI::Range(1, 10000));
+  log_create_cmd->add_option("--shards", args.shards, "Number of shards")
+      ->required()
+      ->check(CLI::Range(1, 10000));
   log_create_cmd->callback([&] { status = log_create(args.dir, args.shards); });
   auto* log_put_cmd = log_cmd->add_subcommand("put", "Append standard input, one record per line");
   log_put_cmd->add_option("dir", args.dir, "Log directory")->required();
-  auto* key_opt = log_put_cmd->add_option("--partition-key", args.put.partition_key, "Partition key for every line");
+  auto* key_opt = log_put_cmd->add_option("--partition-key", args.put.partition_key,
+                                          "Partition key for every line");
   auto* field_opt = log_put_cmd->add_option("--partition-key-field", args.put.partition_key_field,
                                             "Top-level JSON field holding the partition key");
   key_opt->excludes(field_opt);
-  log_put_cmd->add_flag("--verbose", args.put.verbose, "Print the shard and sequence number of each record");
+  log_put_cmd->add_flag("--verbose", args.put.verbose,
+                        "Print the shard and sequence number of each record");
   log_put_cmd->callback([&] { status = log_put(args.dir, args.put); });
   auto* log_split_cmd = log_cmd->add_subcommand("split", "Split a shard in two");
   log_split_cmd->add_option("dir", args.dir, "Log directory")->required();
   log_split_cmd->add_option("--shard", args.shard, "The shard to split")->required();
-  log_split_cmd->add_option("--at", args.at, "New starting hash key (default: the middle of its range)");
+  log_split_cmd->add_option("--at", args.at,
+                            "New starting hash key (default: the middle of its range)");
   log_split_cmd->callback([&] { status = log_split(args.dir, args.shard, args.at); });
   auto* log_merge_cmd = log_cmd->add_subcommand("merge", "Merge two adjacent shards");
   log_merge_cmd->add_option("dir", args.dir, "Log directory")->required();
@@ -113,7 +122,8 @@ int main(int argc, char** argv) {
 
   auto* config_cmd = app.add_subcommand("config", "Configuration reference");
   config_cmd->require_subcommand(1);
-  auto* reference_cmd = config_cmd->add_subcommand("reference", "Print the pipe-file reference (Markdown)");
+  auto* reference_cmd =
+      config_cmd->add_subcommand("reference", "Print the pipe-file reference (Markdown)");
   reference_cmd->callback([&] { status = config_reference(); });
 
   try {

@@ -10,6 +10,7 @@
 #include "config/loader.hpp"
 #include "config/reference.hpp"
 #include "coordination/checkpoint_store.hpp"
+#include "core/sequence_number.hpp"
 #include "core/units.hpp"
 #include "pipeline/pipe_runner.hpp"
 #include "sources/source_factory.hpp"
@@ -31,19 +32,24 @@ std::vector<std::string> unsupported_features(const config::PipeConfig& pipe) {
   std::vector<std::string> problems;
   auto where = pipe.file.string();
   if (!pipe.filter_patterns.empty()) {
-    problems.push_back(fmt::format("{}: error: 'filter' is not supported by this build yet; remove it", where));
+    problems.push_back(
+        fmt::format("{}: error: 'filter' is not supported by this build yet; remove it", where));
   }
   if (pipe.transform) {
-    problems.push_back(fmt::format("{}: error: 'transform' is not supported by this build yet; remove it", where));
+    problems.push_back(
+        fmt::format("{}: error: 'transform' is not supported by this build yet; remove it", where));
   }
   if (pipe.source.parallelization_factor != 1) {
     problems.push_back(fmt::format(
-        "{}: error: parallelization_factor above 1 is not supported by this build yet; set it to 1", where));
+        "{}: error: parallelization_factor above 1 is not supported by this build yet; set it to 1",
+        where));
   }
   return problems;
 }
 
-std::string describe_error(const Error& error) { return error.message; }
+std::string describe_error(const Error& error) {
+  return error.message;
+}
 
 struct ShardView {
   ShardDescription description;
@@ -62,14 +68,15 @@ std::optional<std::string> to_checkpoint_value(const std::string& position) {
     if (!ms) return std::nullopt;
     return fmt::format("{}{}", cs::checkpoint_at_timestamp_prefix, *ms);
   }
-  if (!position.empty() && std::all_of(position.begin(), position.end(), ::isdigit)) return position;
+  if (is_sequence_number(position)) return position;
   return std::nullopt;
 }
 
 std::string display_checkpoint(const std::string& value) {
   if (value.starts_with(cs::checkpoint_at_timestamp_prefix)) {
-    return fmt::format("{}{}", cs::checkpoint_at_timestamp_prefix,
-                       format_rfc3339_ms(std::stoll(value.substr(cs::checkpoint_at_timestamp_prefix.size()))));
+    return fmt::format(
+        "{}{}", cs::checkpoint_at_timestamp_prefix,
+        format_rfc3339_ms(std::stoll(value.substr(cs::checkpoint_at_timestamp_prefix.size()))));
   }
   return value;
 }
@@ -83,7 +90,8 @@ int validate(const std::string& pipe_file) {
   return exit_ok;
 }
 
-int run(const std::string& pipe_file, std::string worker_id, std::optional<std::string> stop_when_idle) {
+int run(const std::string& pipe_file, std::string worker_id,
+        std::optional<std::string> stop_when_idle) {
   auto pipe = load(pipe_file);
   if (!pipe) return exit_usage;
   auto problems = unsupported_features(*pipe);
@@ -99,7 +107,8 @@ int run(const std::string& pipe_file, std::string worker_id, std::optional<std::
   if (stop_when_idle) {
     options.stop_when_idle = parse_duration(*stop_when_idle);
     if (!options.stop_when_idle) {
-      fmt::print(stderr, "error: --stop-when-idle takes a duration like 2s or 500ms, got '{}'\n", *stop_when_idle);
+      fmt::print(stderr, "error: --stop-when-idle takes a duration like 2s or 500ms, got '{}'\n",
+                 *stop_when_idle);
       return exit_usage;
     }
   }
@@ -126,8 +135,9 @@ int status(const std::string& pipe_file, bool json) {
   std::map<std::string, cs::LeaseRow> by_id;
   for (auto& row : *rows) by_id[row.shard_id] = row;
   nlohmann::json out = {{"pipe", pipe->name}, {"shards", nlohmann::json::array()}};
-  std::string table = fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", "SHARD", "PARENTS",
-                                  "STATE", "LEASE OWNER", "CHECKPOINT", "RECORDS BEHIND", "MS BEHIND");
+  std::string table =
+      fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", "SHARD", "PARENTS", "STATE",
+                  "LEASE OWNER", "CHECKPOINT", "RECORDS BEHIND", "MS BEHIND");
   for (const auto& shard : *shards) {
     ShardView view{shard, std::nullopt};
     if (auto found = by_id.find(shard.shard_id); found != by_id.end()) view.row = found->second;
@@ -135,27 +145,35 @@ int status(const std::string& pipe_file, bool json) {
     std::string state = shard_state(view);
     ShardLag lag;
     if (state != "finished") {
-      bool is_sequence = !checkpoint.empty() && std::all_of(checkpoint.begin(), checkpoint.end(), ::isdigit);
-      if (auto measured = (*source)->lag(shard.shard_id, is_sequence ? checkpoint : ""); measured) lag = *measured;
+      auto measured =
+          (*source)->lag(shard.shard_id, is_sequence_number(checkpoint) ? checkpoint : "");
+      if (measured) lag = *measured;
     } else {
       lag.records_behind = 0;
     }
-    bool live = view.row && !view.row->owner.empty() && view.row->expires_ms > cs::unix_now_ms();
+    bool live = view.row && !view.row->owner.empty() && view.row->expires_ms > unix_now_ms();
     nlohmann::json entry = {
         {"shardId", shard.shard_id},
         {"parentShardIds", shard.parent_shard_ids},
         {"state", state},
         {"leaseOwner", live ? nlohmann::json(view.row->owner) : nlohmann::json(nullptr)},
         {"leaseCounter", view.row ? view.row->counter : 0},
-        {"checkpoint", checkpoint.empty() ? nlohmann::json(nullptr) : nlohmann::json(display_checkpoint(checkpoint))},
-        {"recordsBehind", lag.records_behind ? nlohmann::json(*lag.records_behind) : nlohmann::json(nullptr)},
-        {"millisBehind", lag.millis_behind ? nlohmann::json(*lag.millis_behind) : nlohmann::json(nullptr)},
+        {"checkpoint", checkpoint.empty() ? nlohmann::json(nullptr)
+                                          : nlohmann::json(display_checkpoint(checkpoint))},
+        {"recordsBehind",
+         lag.records_behind ? nlohmann::json(*lag.records_behind) : nlohmann::json(nullptr)},
+        {"millisBehind",
+         lag.millis_behind ? nlohmann::json(*lag.millis_behind) : nlohmann::json(nullptr)},
     };
-    if (view.row && view.row->pending_reset) entry["pendingReset"] = display_checkpoint(*view.row->pending_reset);
+    if (view.row && view.row->pending_reset)
+      entry["pendingReset"] = display_checkpoint(*view.row->pending_reset);
     out["shards"].push_back(entry);
     table += fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", shard.shard_id,
-                         shard.parent_shard_ids.empty() ? "-" : fmt::format("{}", fmt::join(shard.parent_shard_ids, ",")),
-                         state, live ? view.row->owner : "-", checkpoint.empty() ? "-" : display_checkpoint(checkpoint),
+                         shard.parent_shard_ids.empty()
+                             ? "-"
+                             : fmt::format("{}", fmt::join(shard.parent_shard_ids, ",")),
+                         state, live ? view.row->owner : "-",
+                         checkpoint.empty() ? "-" : display_checkpoint(checkpoint),
                          lag.records_behind ? std::to_string(*lag.records_behind) : "-",
                          lag.millis_behind ? std::to_string(*lag.millis_behind) : "-");
   }
@@ -177,16 +195,18 @@ int checkpoint_list(const std::string& pipe_file, bool json) {
     return exit_failure;
   }
   nlohmann::json out = {{"pipe", pipe->name}, {"checkpoints", nlohmann::json::array()}};
-  std::string table = fmt::format("{:<22} {:<28} {:<24} {:>8} {:<24}\n", "SHARD", "CHECKPOINT", "UPDATED", "COUNTER",
-                                  "PENDING RESET");
+  std::string table = fmt::format("{:<22} {:<28} {:<24} {:>8} {:<24}\n", "SHARD", "CHECKPOINT",
+                                  "UPDATED", "COUNTER", "PENDING RESET");
   for (const auto& row : *rows) {
     out["checkpoints"].push_back({
         {"shardId", row.shard_id},
-        {"checkpoint", row.checkpoint.empty() ? nlohmann::json(nullptr) : nlohmann::json(display_checkpoint(row.checkpoint))},
+        {"checkpoint", row.checkpoint.empty() ? nlohmann::json(nullptr)
+                                              : nlohmann::json(display_checkpoint(row.checkpoint))},
         {"parentShardIds", row.parent_shard_ids},
         {"leaseOwner", row.owner.empty() ? nlohmann::json(nullptr) : nlohmann::json(row.owner)},
         {"leaseCounter", row.counter},
-        {"pendingReset", row.pending_reset ? nlohmann::json(display_checkpoint(*row.pending_reset)) : nlohmann::json(nullptr)},
+        {"pendingReset", row.pending_reset ? nlohmann::json(display_checkpoint(*row.pending_reset))
+                                           : nlohmann::json(nullptr)},
         {"updated", format_rfc3339_ms(row.updated_ms)},
     });
     table += fmt::format("{:<22} {:<28} {:<24} {:>8} {:<24}\n", row.shard_id,
@@ -205,7 +225,8 @@ int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>&
   auto value = to_checkpoint_value(position);
   if (!value) {
     fmt::print(stderr,
-               "error: --to takes TRIM_HORIZON, LATEST, AT_TIMESTAMP=<RFC 3339> or a sequence number, got '{}'\n",
+               "error: --to takes TRIM_HORIZON, LATEST, AT_TIMESTAMP=<RFC 3339> or a sequence "
+               "number, got '{}'\n",
                position);
     return exit_usage;
   }
@@ -251,16 +272,18 @@ int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>&
       shard_value = tip->value_or(std::string(cs::checkpoint_trim_horizon));
     }
     auto set = (*store)->set_checkpoint(shard_id, shard_value);
-    std::string shown = shard_value == *value ? display_checkpoint(shard_value)
-                                              : fmt::format("{} (sequence {})", position, shard_value);
+    std::string shown = shard_value == *value
+                            ? display_checkpoint(shard_value)
+                            : fmt::format("{} (sequence {})", position, shard_value);
     if (!set) {
       fmt::print(stderr, "error: {}: {}\n", shard_id, set.error().message);
       result = exit_failure;
     } else if (*set == cs::SetOutcome::applied) {
       fmt::print("{}: checkpoint set to {}\n", shard_id, shown);
     } else {
-      fmt::print("{}: reset to {} is pending; the running owner adopts it at its next lease renewal\n",
-                 shard_id, shown);
+      fmt::print(
+          "{}: reset to {} is pending; the running owner adopts it at its next lease renewal\n",
+          shard_id, shown);
     }
   }
   return result;

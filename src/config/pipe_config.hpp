@@ -80,7 +80,7 @@ struct TargetConfig {
 };
 
 struct RetryConfig {
-  int maximum_retry_attempts = -1;          // -1: until maximum_record_age
+  int maximum_retry_attempts = -1;             // -1: until maximum_record_age
   std::optional<Duration> maximum_record_age;  // nullopt: forever (-1 in the file)
   bool bisect_batch_on_error = false;
   Duration backoff_initial{100};

@@ -6,20 +6,14 @@
 
 namespace shardpipe::coordination {
 
-int64_t unix_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Result<std::unique_ptr<CheckpointStore>> open_checkpoint_store(const std::string& url,
                                                                const std::string& pipe) {
   constexpr std::string_view sqlite_prefix = "sqlite:";
   if (url.starts_with(sqlite_prefix)) {
     return open_sqlite_store(url.substr(sqlite_prefix.size()), pipe);
   }
-  return fail(Error::fatal(fmt::format(
-      "checkpoint store '{}' is not supported yet: use sqlite:PATH", url)));
+  return fail(Error::fatal(
+      fmt::format("checkpoint store '{}' is not supported yet: use sqlite:PATH", url)));
 }
 
 }  // namespace shardpipe::coordination

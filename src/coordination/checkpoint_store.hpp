@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/result.hpp"
 
 namespace shardpipe::coordination {
@@ -46,12 +47,14 @@ class CheckpointStore {
   virtual ~CheckpointStore() = default;
 
   // Inserts the shard's row if it is new (no owner, no checkpoint).
-  virtual Status ensure_shard(const std::string& shard_id, const std::vector<std::string>& parents) = 0;
+  virtual Status ensure_shard(const std::string& shard_id,
+                              const std::vector<std::string>& parents) = 0;
   virtual Result<std::vector<LeaseRow>> list() = 0;
   virtual Result<std::optional<LeaseRow>> get(const std::string& shard_id) = 0;
 
   // Takes the lease when nobody holds it, it expired, or `owner` already holds it.
-  virtual Result<std::optional<Lease>> try_take(const std::string& shard_id, const std::string& owner,
+  virtual Result<std::optional<Lease>> try_take(const std::string& shard_id,
+                                                const std::string& owner,
                                                 std::chrono::milliseconds duration) = 0;
   // False when the lease is no longer ours.
   virtual Result<bool> renew(const Lease& lease, std::chrono::milliseconds duration) = 0;
@@ -60,7 +63,8 @@ class CheckpointStore {
 
   // Operator reset: applied at once when no live worker holds the shard, else left pending for
   // the owner to adopt (adopt_reset).
-  virtual Result<SetOutcome> set_checkpoint(const std::string& shard_id, const std::string& value) = 0;
+  virtual Result<SetOutcome> set_checkpoint(const std::string& shard_id,
+                                            const std::string& value) = 0;
   // Owner side: makes a pending reset the checkpoint. Returns the adopted value, if any.
   virtual Result<std::optional<std::string>> adopt_reset(const Lease& lease) = 0;
 };
@@ -68,7 +72,5 @@ class CheckpointStore {
 // "sqlite:/path/to/file.db" (the pipe's default) or, later, "postgresql://...".
 Result<std::unique_ptr<CheckpointStore>> open_checkpoint_store(const std::string& url,
                                                                const std::string& pipe);
-
-int64_t unix_now_ms();
 
 }  // namespace shardpipe::coordination

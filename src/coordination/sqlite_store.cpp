@@ -1,13 +1,12 @@
 #include "coordination/sqlite_store.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <chrono>
 #include <mutex>
-#include <thread>
 #include <sstream>
-
-#include <fmt/format.h>
+#include <thread>
 
 namespace shardpipe::coordination {
 namespace {
@@ -83,11 +82,13 @@ class SqliteStore final : public CheckpointStore {
       : db_(db), pipe_(std::move(pipe)), file_(std::move(file)) {}
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
-  Status ensure_shard(const std::string& shard_id, const std::vector<std::string>& parents) override {
+  Status ensure_shard(const std::string& shard_id,
+                      const std::vector<std::string>& parents) override {
     std::lock_guard lock(mutex_);
-    Statement stmt(db_,
-                   "INSERT INTO leases (pipe, shard_id, parent_shard_ids, updated_ms) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (pipe, shard_id) DO NOTHING");
+    Statement stmt(
+        db_,
+        "INSERT INTO leases (pipe, shard_id, parent_shard_ids, updated_ms) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (pipe, shard_id) DO NOTHING");
     if (!stmt.ok()) return fail(error("preparing insert"));
     stmt.bind(1, pipe_).bind(2, shard_id).bind(3, join(parents)).bind(4, unix_now_ms());
     if (stmt.step() != SQLITE_DONE) return fail(error("inserting a shard"));
@@ -115,13 +116,18 @@ class SqliteStore final : public CheckpointStore {
                                         std::chrono::milliseconds duration) override {
     std::lock_guard lock(mutex_);
     int64_t now = unix_now_ms();
-    Statement stmt(db_,
-                   "UPDATE leases SET owner = ?1, lease_expires_ms = ?2, updated_ms = ?3, "
-                   "lease_counter = lease_counter + (owner <> ?1) "
-                   "WHERE pipe = ?4 AND shard_id = ?5 AND (owner = '' OR owner = ?1 OR lease_expires_ms < ?3) "
-                   "RETURNING lease_counter");
+    Statement stmt(
+        db_,
+        "UPDATE leases SET owner = ?1, lease_expires_ms = ?2, updated_ms = ?3, "
+        "lease_counter = lease_counter + (owner <> ?1) "
+        "WHERE pipe = ?4 AND shard_id = ?5 AND (owner = '' OR owner = ?1 OR lease_expires_ms < ?3) "
+        "RETURNING lease_counter");
     if (!stmt.ok()) return fail(error("preparing take"));
-    stmt.bind(1, owner).bind(2, now + duration.count()).bind(3, now).bind(4, pipe_).bind(5, shard_id);
+    stmt.bind(1, owner)
+        .bind(2, now + duration.count())
+        .bind(3, now)
+        .bind(4, pipe_)
+        .bind(5, shard_id);
     int rc = stmt.step();
     if (rc == SQLITE_ROW) return std::optional<Lease>(Lease{shard_id, owner, stmt.integer(0)});
     if (rc == SQLITE_DONE) return std::optional<Lease>();
@@ -135,8 +141,12 @@ class SqliteStore final : public CheckpointStore {
                    "UPDATE leases SET lease_expires_ms = ?, updated_ms = ? "
                    "WHERE pipe = ? AND shard_id = ? AND owner = ? AND lease_counter = ?");
     if (!stmt.ok()) return fail(error("preparing renew"));
-    stmt.bind(1, now + duration.count()).bind(2, now).bind(3, pipe_).bind(4, lease.shard_id)
-        .bind(5, lease.owner).bind(6, lease.counter);
+    stmt.bind(1, now + duration.count())
+        .bind(2, now)
+        .bind(3, pipe_)
+        .bind(4, lease.shard_id)
+        .bind(5, lease.owner)
+        .bind(6, lease.counter);
     if (stmt.step() != SQLITE_DONE) return fail(error("renewing a lease"));
     return sqlite3_changes(db_) == 1;
   }
@@ -149,25 +159,34 @@ class SqliteStore final : public CheckpointStore {
                    "WHERE pipe = ? AND shard_id = ? AND owner = ? AND lease_counter = ? "
                    "AND pending_reset IS NULL");
     if (!stmt.ok()) return fail(error("preparing checkpoint"));
-    stmt.bind(1, value).bind(2, unix_now_ms()).bind(3, pipe_).bind(4, lease.shard_id)
-        .bind(5, lease.owner).bind(6, lease.counter);
+    stmt.bind(1, value)
+        .bind(2, unix_now_ms())
+        .bind(3, pipe_)
+        .bind(4, lease.shard_id)
+        .bind(5, lease.owner)
+        .bind(6, lease.counter);
     if (stmt.step() != SQLITE_DONE) return fail(error("writing a checkpoint"));
     return sqlite3_changes(db_) == 1;
   }
 
   Status release(const Lease& lease) override {
     std::lock_guard lock(mutex_);
-    Statement stmt(db_,
-                   "UPDATE leases SET owner = '', lease_expires_ms = 0, lease_counter = lease_counter + 1, "
-                   "updated_ms = ? WHERE pipe = ? AND shard_id = ? AND owner = ? AND lease_counter = ?");
+    Statement stmt(
+        db_,
+        "UPDATE leases SET owner = '', lease_expires_ms = 0, lease_counter = lease_counter + 1, "
+        "updated_ms = ? WHERE pipe = ? AND shard_id = ? AND owner = ? AND lease_counter = ?");
     if (!stmt.ok()) return fail(error("preparing release"));
-    stmt.bind(1, unix_now_ms()).bind(2, pipe_).bind(3, lease.shard_id).bind(4, lease.owner)
+    stmt.bind(1, unix_now_ms())
+        .bind(2, pipe_)
+        .bind(3, lease.shard_id)
+        .bind(4, lease.owner)
         .bind(5, lease.counter);
     if (stmt.step() != SQLITE_DONE) return fail(error("releasing a lease"));
     return {};
   }
 
-  Result<SetOutcome> set_checkpoint(const std::string& shard_id, const std::string& value) override {
+  Result<SetOutcome> set_checkpoint(const std::string& shard_id,
+                                    const std::string& value) override {
     std::lock_guard lock(mutex_);
     int64_t now = unix_now_ms();
     Statement direct(db_,
@@ -177,8 +196,8 @@ class SqliteStore final : public CheckpointStore {
     direct.bind(1, value).bind(2, now).bind(3, pipe_).bind(4, shard_id);
     if (direct.step() != SQLITE_DONE) return fail(error("setting a checkpoint"));
     if (sqlite3_changes(db_) == 1) return SetOutcome::applied;
-    Statement pending(db_,
-                      "UPDATE leases SET pending_reset = ?, updated_ms = ? WHERE pipe = ? AND shard_id = ?");
+    Statement pending(
+        db_, "UPDATE leases SET pending_reset = ?, updated_ms = ? WHERE pipe = ? AND shard_id = ?");
     if (!pending.ok()) return fail(error("preparing checkpoint set"));
     pending.bind(1, value).bind(2, now).bind(3, pipe_).bind(4, shard_id);
     if (pending.step() != SQLITE_DONE) return fail(error("setting a checkpoint"));
@@ -190,12 +209,16 @@ class SqliteStore final : public CheckpointStore {
 
   Result<std::optional<std::string>> adopt_reset(const Lease& lease) override {
     std::lock_guard lock(mutex_);
-    Statement stmt(db_,
-                   "UPDATE leases SET checkpoint = pending_reset, pending_reset = NULL, updated_ms = ? "
-                   "WHERE pipe = ? AND shard_id = ? AND owner = ? AND lease_counter = ? "
-                   "AND pending_reset IS NOT NULL RETURNING checkpoint");
+    Statement stmt(
+        db_,
+        "UPDATE leases SET checkpoint = pending_reset, pending_reset = NULL, updated_ms = ? "
+        "WHERE pipe = ? AND shard_id = ? AND owner = ? AND lease_counter = ? "
+        "AND pending_reset IS NOT NULL RETURNING checkpoint");
     if (!stmt.ok()) return fail(error("preparing reset adoption"));
-    stmt.bind(1, unix_now_ms()).bind(2, pipe_).bind(3, lease.shard_id).bind(4, lease.owner)
+    stmt.bind(1, unix_now_ms())
+        .bind(2, pipe_)
+        .bind(3, lease.shard_id)
+        .bind(4, lease.owner)
         .bind(5, lease.counter);
     int rc = stmt.step();
     if (rc == SQLITE_ROW) return std::optional<std::string>(stmt.text(0));
@@ -225,7 +248,8 @@ class SqliteStore final : public CheckpointStore {
  private:
   static std::string select_sql(const std::string& tail) {
     return "SELECT shard_id, owner, lease_counter, lease_expires_ms, checkpoint, parent_shard_ids, "
-           "pending_reset, updated_ms FROM leases WHERE pipe = ? " + tail;
+           "pending_reset, updated_ms FROM leases WHERE pipe = ? " +
+           tail;
   }
 
   static LeaseRow read_row(const Statement& stmt) {
@@ -274,12 +298,14 @@ Result<std::unique_ptr<CheckpointStore>> open_sqlite_store(const std::filesystem
                                          file.string(), ec.message())));
   }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(file.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
-    return fail(Error::fatal(fmt::format("opening the checkpoint store {}: {}", file.string(), message)));
+    return fail(
+        Error::fatal(fmt::format("opening the checkpoint store {}: {}", file.string(), message)));
   }
   sqlite3_busy_timeout(db, 10000);
   auto store = std::make_unique<SqliteStore>(db, pipe, file);

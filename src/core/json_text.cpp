@@ -28,13 +28,27 @@ void append_escaped(std::string& out, unsigned char c) {
   static constexpr std::array<char, 16> hex = {'0', '1', '2', '3', '4', '5', '6', '7',
                                                '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
   switch (c) {
-    case '"': out.append("\\\""); break;
-    case '\\': out.append("\\\\"); break;
-    case '\n': out.append("\\n"); break;
-    case '\r': out.append("\\r"); break;
-    case '\t': out.append("\\t"); break;
-    case '\b': out.append("\\b"); break;
-    case '\f': out.append("\\f"); break;
+    case '"':
+      out.append("\\\"");
+      break;
+    case '\\':
+      out.append("\\\\");
+      break;
+    case '\n':
+      out.append("\\n");
+      break;
+    case '\r':
+      out.append("\\r");
+      break;
+    case '\t':
+      out.append("\\t");
+      break;
+    case '\b':
+      out.append("\\b");
+      break;
+    case '\f':
+      out.append("\\f");
+      break;
     default:
       out.append("\\u00");
       out.push_back(hex[c >> 4]);
@@ -71,7 +85,9 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
-bool is_valid_utf8(std::string_view bytes) { return simdjson::validate_utf8(bytes.data(), bytes.size()); }
+bool is_valid_utf8(std::string_view bytes) {
+  return simdjson::validate_utf8(bytes.data(), bytes.size());
+}
 
 bool is_valid_json(std::string_view bytes) {
   // One parser per thread: simdjson parsers reuse their buffers between documents.

@@ -22,7 +22,9 @@ struct StartPosition {
   static StartPosition trim_horizon() { return {StartKind::trim_horizon, {}, 0}; }
   static StartPosition latest() { return {StartKind::latest, {}, 0}; }
   static StartPosition at_timestamp(int64_t ms) { return {StartKind::at_timestamp, {}, ms}; }
-  static StartPosition at(std::string seq) { return {StartKind::at_sequence_number, std::move(seq), 0}; }
+  static StartPosition at(std::string seq) {
+    return {StartKind::at_sequence_number, std::move(seq), 0};
+  }
   static StartPosition after(std::string seq) {
     return {StartKind::after_sequence_number, std::move(seq), 0};
   }

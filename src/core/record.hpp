@@ -16,7 +16,7 @@ struct Record {
   // Set when the data could not be decoded as data_encoding asks; envelope is then empty.
   bool decode_failed = false;
   std::string decode_error;
-  std::string raw_data;         // the undecoded bytes, for the dead letters
+  std::string raw_data;  // the undecoded bytes, for the dead letters
 };
 
 }  // namespace shardpipe

@@ -18,8 +18,12 @@ struct Error {
   ErrorClass kind = ErrorClass::permanent;
   std::string message;
 
-  static Error retriable(std::string message) { return {ErrorClass::retriable, std::move(message)}; }
-  static Error permanent(std::string message) { return {ErrorClass::permanent, std::move(message)}; }
+  static Error retriable(std::string message) {
+    return {ErrorClass::retriable, std::move(message)};
+  }
+  static Error permanent(std::string message) {
+    return {ErrorClass::permanent, std::move(message)};
+  }
   static Error fatal(std::string message) { return {ErrorClass::fatal, std::move(message)}; }
   bool is_retriable() const { return kind == ErrorClass::retriable; }
 };
@@ -29,6 +33,8 @@ using Result = std::expected<T, Error>;
 
 using Status = std::expected<void, Error>;
 
-inline std::unexpected<Error> fail(Error error) { return std::unexpected<Error>(std::move(error)); }
+inline std::unexpected<Error> fail(Error error) {
+  return std::unexpected<Error>(std::move(error));
+}
 
 }  // namespace shardpipe

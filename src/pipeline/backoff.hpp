@@ -1,5 +1,5 @@
-// Exponential backoff with jitter: the n-th wait is uniform in [c/2, c], c = min(max, initial * 2^n),
-// which spreads retries of many shards apart while keeping a floor under each wait.
+// Exponential backoff with jitter: the n-th wait is uniform in [c/2, c], c = min(max, initial *
+// 2^n), which spreads retries of many shards apart while keeping a floor under each wait.
 #pragma once
 
 #include <algorithm>

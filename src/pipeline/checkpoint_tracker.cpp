@@ -18,7 +18,7 @@ void CheckpointTracker::handled(uint64_t ordinal) {
 }
 
 std::optional<std::string> CheckpointTracker::checkpointable() const {
-  if (safe_sequence_.empty() || safe_sequence_ == checkpointed_sequence_) return std::nullopt;
+  if (!checkpoint_pending()) return std::nullopt;
   return safe_sequence_;
 }
 

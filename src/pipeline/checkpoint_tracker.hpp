@@ -24,11 +24,16 @@ class CheckpointTracker {
   // mark_checkpointed().
   std::optional<std::string> checkpointable() const;
   void mark_checkpointed(const std::string& sequence_number);
+  // True when checkpointable() has a value: handled records not yet written to the store.
+  bool checkpoint_pending() const {
+    return !safe_sequence_.empty() && safe_sequence_ != checkpointed_sequence_;
+  }
 
   size_t in_flight() const;
   bool full() const { return in_flight() >= max_in_flight_; }
   bool all_handled() const { return in_flight() == 0; }
-  // Forgets everything in flight (lease lost or checkpoint reset): nothing of it may be checkpointed.
+  // Forgets everything in flight (lease lost or checkpoint reset): nothing of it may be
+  // checkpointed.
   void abandon();
 
  private:
@@ -41,7 +46,7 @@ class CheckpointTracker {
   uint64_t next_ordinal_ = 0;
   uint64_t first_ordinal_ = 0;  // ordinal of entries_.front()
   std::deque<Entry> entries_;
-  std::string safe_sequence_;         // the last record below which all are handled
+  std::string safe_sequence_;          // the last record below which all are handled
   std::string checkpointed_sequence_;  // what was last written to the store
 };
 

@@ -1,16 +1,15 @@
 #include "pipeline/pipe_runner.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <thread>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "coordination/checkpoint_store.hpp"
 #include "pipeline/shard_consumer.hpp"
@@ -30,13 +29,18 @@ std::atomic<bool>& shutdown_signal() {
 
 namespace {
 
-void on_shutdown_signal(int) { shutdown_signal().store(true); }
+void on_shutdown_signal(int) {
+  shutdown_signal().store(true);
+}
 
 StartPosition to_start_position(config::StartingPosition position, int64_t timestamp_ms) {
   switch (position) {
-    case config::StartingPosition::trim_horizon: return StartPosition::trim_horizon();
-    case config::StartingPosition::latest: return StartPosition::latest();
-    case config::StartingPosition::at_timestamp: return StartPosition::at_timestamp(timestamp_ms);
+    case config::StartingPosition::trim_horizon:
+      return StartPosition::trim_horizon();
+    case config::StartingPosition::latest:
+      return StartPosition::latest();
+    case config::StartingPosition::at_timestamp:
+      return StartPosition::at_timestamp(timestamp_ms);
   }
   return StartPosition::trim_horizon();
 }
@@ -44,8 +48,10 @@ StartPosition to_start_position(config::StartingPosition position, int64_t times
 // The checkpoint sentinel recorded for shards found on a pipe's very first run.
 std::string initial_checkpoint(const config::SourceConfig& source) {
   switch (source.starting_position) {
-    case config::StartingPosition::trim_horizon: return std::string(cs::checkpoint_trim_horizon);
-    case config::StartingPosition::latest: return std::string(cs::checkpoint_latest);
+    case config::StartingPosition::trim_horizon:
+      return std::string(cs::checkpoint_trim_horizon);
+    case config::StartingPosition::latest:
+      return std::string(cs::checkpoint_latest);
     case config::StartingPosition::at_timestamp:
       return fmt::format("{}{}", cs::checkpoint_at_timestamp_prefix,
                          source.starting_position_timestamp_ms);
@@ -62,7 +68,8 @@ ConsumerSettings consumer_settings(const config::PipeConfig& config, const RunOp
   settings.lease_duration = config.checkpoint.lease_duration;
   settings.backoff_initial = config.retry.backoff_initial;
   settings.backoff_max = config.retry.backoff_max;
-  settings.idle_flush_after = std::max<std::chrono::milliseconds>(config.source.maximum_batching_window, 1s);
+  settings.idle_flush_after =
+      std::max<std::chrono::milliseconds>(config.source.maximum_batching_window, 1s);
   if (options.stop_when_idle) {
     settings.idle_flush_after = std::min(settings.idle_flush_after, *options.stop_when_idle / 2);
   }
@@ -77,7 +84,9 @@ ConsumerSettings consumer_settings(const config::PipeConfig& config, const RunOp
 class PipeRunner {
  public:
   PipeRunner(const config::PipeConfig& config, RunOptions options)
-      : config_(config), options_(std::move(options)), settings_(consumer_settings(config, options_)) {}
+      : config_(config),
+        options_(std::move(options)),
+        settings_(consumer_settings(config, options_)) {}
 
   int run() {
     auto source = make_source(config_.source);
@@ -118,7 +127,8 @@ class PipeRunner {
       }
       if ((failure = first_fatal_error())) break;
       if (options_.stop_when_idle && idle_for(*options_.stop_when_idle)) {
-        spdlog::info("pipe {}: idle for {} ms, stopping", config_.name, options_.stop_when_idle->count());
+        spdlog::info("pipe {}: idle for {} ms, stopping", config_.name,
+                     options_.stop_when_idle->count());
         break;
       }
       std::this_thread::sleep_for(50ms);
@@ -154,7 +164,8 @@ class PipeRunner {
         // Shards that exist when a pipe first runs start at starting_position; shards born of a
         // later reshard start at child_shard_position.
         if (first_run) {
-          if (auto set = store_->set_checkpoint(shard.shard_id, initial_checkpoint(config_.source)); !set) {
+          if (auto set = store_->set_checkpoint(shard.shard_id, initial_checkpoint(config_.source));
+              !set) {
             return fail(set.error());
           }
         } else if (!shard.parent_shard_ids.empty()) {
@@ -196,12 +207,14 @@ class PipeRunner {
       auto lease = consumer->lease();
       if (!lease) continue;
       auto row = by_id.find(shard_id);
-      if (row == by_id.end() || row->second->owner != lease->owner || row->second->counter != lease->counter) {
+      if (row == by_id.end() || row->second->owner != lease->owner ||
+          row->second->counter != lease->counter) {
         consumer->notify_lease_lost();
         continue;
       }
       if (row->second->pending_reset) consumer->notify_reset_pending();
-      if (auto renewed = store_->renew(*lease, config_.checkpoint.lease_duration); renewed && !*renewed) {
+      if (auto renewed = store_->renew(*lease, config_.checkpoint.lease_duration);
+          renewed && !*renewed) {
         consumer->notify_lease_lost();
       }
     }
@@ -225,7 +238,8 @@ class PipeRunner {
       if (consumer.state() != ConsumerState::waiting_on_parents) return false;
       for (const auto& parent : consumer.parent_shard_ids()) {
         auto found = consumers_.find(parent);
-        if (found != consumers_.end() && !found->second->done() && cannot_own(*found->second)) return true;
+        if (found != consumers_.end() && !found->second->done() && cannot_own(*found->second))
+          return true;
       }
       return false;
     };
@@ -245,8 +259,10 @@ class PipeRunner {
     }
     for (auto& [id, consumer] : consumers_) {
       if (!consumer->done()) {
-        spdlog::warn("shard {}: not drained within shutdown_timeout; its in-flight records will be "
-                     "read again on the next run", id);
+        spdlog::warn(
+            "shard {}: not drained within shutdown_timeout; its in-flight records will be "
+            "read again on the next run",
+            id);
         consumer->hard_stop();
       }
       consumer->join();

@@ -12,7 +12,7 @@
 namespace shardpipe {
 
 struct RunOptions {
-  std::string worker_id;                                // default: hostname:pid
+  std::string worker_id;  // default: hostname:pid
   std::optional<std::chrono::milliseconds> stop_when_idle;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/sequence_number.hpp"
 #include "pipeline/backoff.hpp"
 
 namespace shardpipe {
@@ -13,13 +14,20 @@ using namespace std::chrono_literals;
 
 std::string_view to_string(ConsumerState state) {
   switch (state) {
-    case ConsumerState::waiting_on_parents: return "WAITING_ON_PARENTS";
-    case ConsumerState::initializing: return "INITIALIZING";
-    case ConsumerState::processing: return "PROCESSING";
-    case ConsumerState::shard_end: return "SHARD_END";
-    case ConsumerState::shutdown_requested: return "SHUTDOWN_REQUESTED";
-    case ConsumerState::lease_lost: return "LEASE_LOST";
-    case ConsumerState::shut_down: return "SHUT_DOWN";
+    case ConsumerState::waiting_on_parents:
+      return "WAITING_ON_PARENTS";
+    case ConsumerState::initializing:
+      return "INITIALIZING";
+    case ConsumerState::processing:
+      return "PROCESSING";
+    case ConsumerState::shard_end:
+      return "SHARD_END";
+    case ConsumerState::shutdown_requested:
+      return "SHUTDOWN_REQUESTED";
+    case ConsumerState::lease_lost:
+      return "LEASE_LOST";
+    case ConsumerState::shut_down:
+      return "SHUT_DOWN";
   }
   return "UNKNOWN";
 }
@@ -32,10 +40,6 @@ constexpr size_t max_in_flight_records = 50000;
 constexpr size_t read_chunk_records = 10000;
 constexpr size_t read_chunk_bytes = 8u << 20;
 constexpr auto poll_interval = 100ms;
-
-bool is_sequence_number(const std::string& value) {
-  return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 }  // namespace
 
@@ -54,7 +58,9 @@ ShardConsumer::~ShardConsumer() {
   join();
 }
 
-void ShardConsumer::start() { thread_ = std::thread([this] { run(); }); }
+void ShardConsumer::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void ShardConsumer::join() {
   if (thread_.joinable()) thread_.join();
@@ -108,7 +114,8 @@ bool ShardConsumer::wait_for_parents() {
     while (true) {
       if (stopping()) return false;
       auto row = store_.get(parent);
-      // A parent this pipe never knew (trimmed before it first ran) cannot hold anything to wait for.
+      // A parent this pipe never knew (trimmed before it first ran) cannot hold anything to wait
+      // for.
       if (row && (!row->has_value() || (*row)->checkpoint == cs::checkpoint_shard_end)) break;
       if (!row) spdlog::warn("shard {}: {}", shard_.shard_id, row.error().message);
       sleep_for(250ms);
@@ -264,20 +271,16 @@ void ShardConsumer::process() {
           batcher_->empty()) {
         flush_sink();
       }
-    } else {
-      caught_up_ = false;
-      std::lock_guard lock(mutex_);
-      last_activity_ = now;
     }
     maybe_checkpoint(false);
-    bool nothing_left = batcher_->empty() && tracker_->all_handled() &&
-                        !tracker_->checkpointable().has_value();
+    bool nothing_left =
+        batcher_->empty() && tracker_->all_handled() && !tracker_->checkpoint_pending();
     idle_ = caught_up_ && nothing_left;
     if (!got_records) {
       auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(poll_interval);
       if (auto deadline = batcher_->deadline()) {
-        wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now), 0ms,
-                          wait);
+        wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now),
+                          0ms, wait);
       }
       sleep_for(wait);
     }
@@ -309,9 +312,10 @@ bool ShardConsumer::read_some() {
       // A poison record goes to the dead letters, or stops the shard: never skipped, never a
       // crash loop.
       if (settings_.on_decode_error == config::OnDecodeError::fail || dead_letters_ == nullptr) {
-        set_fatal(Error::fatal(fmt::format(
-            "record {} of shard {} could not be decoded: {} (on_decode_error: {})", record.sequence_number,
-            shard_.shard_id, record.decode_error, dead_letters_ ? "fail" : "dead_letter, with no dead_letter section")));
+        set_fatal(Error::fatal(
+            fmt::format("record {} of shard {} could not be decoded: {} (on_decode_error: {})",
+                        record.sequence_number, shard_.shard_id, record.decode_error,
+                        dead_letters_ ? "fail" : "dead_letter, with no dead_letter section")));
         return false;
       }
       if (!dead_letter(record, "DecodeError", record.decode_error)) return false;
@@ -345,20 +349,21 @@ bool ShardConsumer::deliver(std::vector<Record>& batch) {
 
 bool ShardConsumer::dead_letter(const Record& record, const std::string& condition,
                                 const std::string& message) {
-  DeadLetter letter{condition, message, std::nullopt, 0, settings_.source_type, shard_.shard_id, &record};
+  DeadLetter letter{condition,       message, std::nullopt, 0, settings_.source_type,
+                    shard_.shard_id, &record};
   Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
   while (true) {
     auto written = dead_letters_->write(std::span(&letter, 1));
     if (written) {
-      spdlog::info("shard {}: record {} dead-lettered ({}): {}", shard_.shard_id, record.sequence_number,
-                   condition, message);
+      spdlog::info("shard {}: record {} dead-lettered ({}): {}", shard_.shard_id,
+                   record.sequence_number, condition, message);
       tracker_->handled(record.ordinal);
       return true;
     }
     // Never lose a record on its way to the dead letters: retry, and do not checkpoint past it.
     auto wait = backoff.next();
-    spdlog::warn("shard {}: dead letter not written (attempt {}), retrying in {} ms: {}", shard_.shard_id,
-                 backoff.attempts(), wait.count(), written.error().message);
+    spdlog::warn("shard {}: dead letter not written (attempt {}), retrying in {} ms: {}",
+                 shard_.shard_id, backoff.attempts(), wait.count(), written.error().message);
     if (!sleep_for(wait)) return false;
   }
 }

@@ -3,21 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
-#include <chrono>
 
+#include "core/clock.hpp"
 #include "core/json_text.hpp"
+#include "core/sequence_number.hpp"
 #include "sources/local/local_log.hpp"
 
 namespace shardpipe {
 namespace {
-
-std::optional<uint64_t> parse_sequence(const std::string& text) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 Error log_error(const local::LogError& e) {
   // A missing or corrupt log will not heal by itself; I/O errors may.
@@ -108,7 +101,8 @@ class EnvelopeWriter {
     auto end = std::to_chars(digits, digits + sizeof digits, unix_us / 1000000).ptr;
     *end++ = '.';
     auto micros = static_cast<int>(unix_us % 1000000);
-    for (int divisor = 100000; divisor > 0; divisor /= 10) *end++ = static_cast<char>('0' + micros / divisor % 10);
+    for (int divisor = 100000; divisor > 0; divisor /= 10)
+      *end++ = static_cast<char>('0' + micros / divisor % 10);
     json.append(digits, end);
   }
 
@@ -170,12 +164,18 @@ class LocalSource final : public Source {
     try {
       local::ShardReader reader(dir_, shard_id);
       switch (start.kind) {
-        case StartKind::trim_horizon: reader.seek_trim_horizon(); break;
-        case StartKind::latest: reader.seek_latest(); break;
-        case StartKind::at_timestamp: reader.seek_at_timestamp(start.timestamp_ms); break;
+        case StartKind::trim_horizon:
+          reader.seek_trim_horizon();
+          break;
+        case StartKind::latest:
+          reader.seek_latest();
+          break;
+        case StartKind::at_timestamp:
+          reader.seek_at_timestamp(start.timestamp_ms);
+          break;
         case StartKind::at_sequence_number:
         case StartKind::after_sequence_number: {
-          auto sequence = parse_sequence(start.sequence_number);
+          auto sequence = parse_sequence_u64(start.sequence_number);
           if (!sequence) {
             return fail(Error::fatal(fmt::format("checkpoint '{}' of {} is not a sequence number",
                                                  start.sequence_number, shard_id)));
@@ -209,7 +209,7 @@ class LocalSource final : public Source {
   Result<ShardLag> lag(const std::string& shard_id, const std::string& checkpoint) override {
     try {
       local::ShardReader reader(dir_, shard_id);
-      auto sequence = parse_sequence(checkpoint);
+      auto sequence = parse_sequence_u64(checkpoint);
       ShardLag lag;
       lag.records_behind = reader.count_after(sequence);
       lag.millis_behind = 0;
@@ -222,9 +222,8 @@ class LocalSource final : public Source {
         }
         auto oldest = reader.read(1, 1);
         if (!oldest.records.empty()) {
-          auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
-          lag.millis_behind = std::max<int64_t>(0, now_ms - oldest.records.front().arrival_time_us / 1000);
+          lag.millis_behind =
+              std::max<int64_t>(0, unix_now_ms() - oldest.records.front().arrival_time_us / 1000);
         }
       }
       return lag;

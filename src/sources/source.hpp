@@ -22,7 +22,7 @@ struct ShardDescription {
 
 struct ReadBatch {
   std::vector<Record> records;
-  bool shard_end = false;            // closed shard, everything read: checkpoint it as finished
+  bool shard_end = false;                // closed shard, everything read: checkpoint it as finished
   std::optional<int64_t> millis_behind;  // how far the last record is behind the shard's tip
 };
 

@@ -16,10 +16,12 @@ namespace shardpipe::testing {
 namespace fs = std::filesystem;
 
 void create_log(const std::string& binary, const fs::path& log_dir, int shards) {
-  auto created = run_process_for(std::chrono::seconds(30),
-                                 {binary, "log", "create", log_dir.string(), "--shards", std::to_string(shards)});
+  auto created = run_process_for(
+      std::chrono::seconds(30),
+      {binary, "log", "create", log_dir.string(), "--shards", std::to_string(shards)});
   if (created.exit_code != 0) {
-    throw std::runtime_error(fmt::format("log create exited {}: {}", created.exit_code, created.err));
+    throw std::runtime_error(
+        fmt::format("log create exited {}: {}", created.exit_code, created.err));
   }
 }
 
@@ -27,10 +29,11 @@ void create_store(const std::string& binary, const fs::path& pipe_file) {
   checkpoints(binary, pipe_file);
 }
 
-Completed run_until_idle(const std::string& binary, const fs::path& pipe_file, const std::string& worker,
-                         const std::string& idle) {
-  return run_process_for(std::chrono::seconds(60),
-                         {binary, "run", pipe_file.string(), "--worker-id", worker, "--stop-when-idle", idle});
+Completed run_until_idle(const std::string& binary, const fs::path& pipe_file,
+                         const std::string& worker, const std::string& idle) {
+  return run_process_for(
+      std::chrono::seconds(60),
+      {binary, "run", pipe_file.string(), "--worker-id", worker, "--stop-when-idle", idle});
 }
 
 std::vector<PutRecord> put_records(const std::string& binary, const fs::path& log_dir,
@@ -52,13 +55,14 @@ std::vector<PutRecord> put_records(const std::string& binary, const fs::path& lo
     if (!(fields >> record.shard_id >> record.sequence)) {
       throw std::runtime_error("log put --verbose printed an unexpected line: " + line);
     }
-    if (records.size() >= lines.size()) throw std::runtime_error("log put --verbose printed too many lines");
+    if (records.size() >= lines.size())
+      throw std::runtime_error("log put --verbose printed too many lines");
     record.data = lines[records.size()];
     records.push_back(std::move(record));
   }
   if (records.size() != lines.size()) {
-    throw std::runtime_error(fmt::format("log put --verbose printed {} lines for {} records", records.size(),
-                                         lines.size()));
+    throw std::runtime_error(fmt::format("log put --verbose printed {} lines for {} records",
+                                         records.size(), lines.size()));
   }
   return records;
 }
@@ -68,7 +72,8 @@ std::vector<DeliveredRecord> read_file_target(const fs::path& out_dir) {
   if (!fs::exists(out_dir)) return delivered;
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(out_dir)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".jsonl") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".jsonl")
+      files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
@@ -84,7 +89,8 @@ std::vector<DeliveredRecord> read_file_target(const fs::path& out_dir) {
           throw std::runtime_error("data is not base64");
         }
       } catch (const std::exception& e) {
-        throw std::runtime_error(fmt::format("{}: not an envelope ({}): {}", file.string(), e.what(), line));
+        throw std::runtime_error(
+            fmt::format("{}: not an envelope ({}): {}", file.string(), e.what(), line));
       }
       delivered.push_back(std::move(record));
     }
@@ -96,12 +102,14 @@ std::vector<fs::path> stray_files(const fs::path& out_dir) {
   std::vector<fs::path> stray;
   if (!fs::exists(out_dir)) return stray;
   for (const auto& entry : fs::recursive_directory_iterator(out_dir)) {
-    if (!entry.is_directory() && entry.path().extension() != ".jsonl") stray.push_back(entry.path());
+    if (!entry.is_directory() && entry.path().extension() != ".jsonl")
+      stray.push_back(entry.path());
   }
   return stray;
 }
 
-std::string exactly_once(const std::vector<PutRecord>& expected, const std::vector<DeliveredRecord>& delivered) {
+std::string exactly_once(const std::vector<PutRecord>& expected,
+                         const std::vector<DeliveredRecord>& delivered) {
   std::map<std::pair<std::string, uint64_t>, const PutRecord*> wanted;
   for (const auto& record : expected) wanted[{record.shard_id, record.sequence}] = &record;
   std::map<std::pair<std::string, uint64_t>, int> seen;
@@ -117,8 +125,8 @@ std::string exactly_once(const std::vector<PutRecord>& expected, const std::vect
     if (found == wanted.end()) {
       report(fmt::format("unexpected: {} {} ({})", record.shard_id, record.sequence, record.data));
     } else if (found->second->data != record.data) {
-      report(fmt::format("altered: {} {}: put '{}', delivered '{}'", record.shard_id, record.sequence,
-                         found->second->data, record.data));
+      report(fmt::format("altered: {} {}: put '{}', delivered '{}'", record.shard_id,
+                         record.sequence, found->second->data, record.data));
     }
   }
   for (const auto& record : expected) {
@@ -128,15 +136,20 @@ std::string exactly_once(const std::vector<PutRecord>& expected, const std::vect
   }
   if (reported > 20) problems += fmt::format("... and {} more\n", reported - 20);
   if (!problems.empty()) {
-    problems = fmt::format("expected {} records, delivered {}:\n", expected.size(), delivered.size()) + problems;
+    problems =
+        fmt::format("expected {} records, delivered {}:\n", expected.size(), delivered.size()) +
+        problems;
   }
   return problems;
 }
 
-std::map<std::string, std::string> checkpoints(const std::string& binary, const fs::path& pipe_file) {
-  auto listed = run_process_for(std::chrono::seconds(30), {binary, "checkpoint", "list", pipe_file.string(), "--json"});
+std::map<std::string, std::string> checkpoints(const std::string& binary,
+                                               const fs::path& pipe_file) {
+  auto listed = run_process_for(std::chrono::seconds(30),
+                                {binary, "checkpoint", "list", pipe_file.string(), "--json"});
   if (listed.exit_code != 0) {
-    throw std::runtime_error(fmt::format("checkpoint list exited {}: {}", listed.exit_code, listed.err));
+    throw std::runtime_error(
+        fmt::format("checkpoint list exited {}: {}", listed.exit_code, listed.err));
   }
   std::map<std::string, std::string> result;
   auto json = nlohmann::json::parse(listed.out);
@@ -148,7 +161,8 @@ std::map<std::string, std::string> checkpoints(const std::string& binary, const 
 }
 
 nlohmann::json status_json(const std::string& binary, const fs::path& pipe_file) {
-  auto status = run_process_for(std::chrono::seconds(30), {binary, "status", pipe_file.string(), "--json"});
+  auto status =
+      run_process_for(std::chrono::seconds(30), {binary, "status", pipe_file.string(), "--json"});
   if (status.exit_code != 0) {
     throw std::runtime_error(fmt::format("status exited {}: {}", status.exit_code, status.err));
   }
@@ -156,10 +170,12 @@ nlohmann::json status_json(const std::string& binary, const fs::path& pipe_file)
 }
 
 bool is_sequence(const std::string& checkpoint) {
-  return !checkpoint.empty() && std::all_of(checkpoint.begin(), checkpoint.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !checkpoint.empty() && std::all_of(checkpoint.begin(), checkpoint.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string checkpoints_covered(const std::vector<PutRecord>& put, const std::vector<DeliveredRecord>& delivered,
+std::string checkpoints_covered(const std::vector<PutRecord>& put,
+                                const std::vector<DeliveredRecord>& delivered,
                                 const std::map<std::string, std::string>& checkpoints) {
   std::set<std::pair<std::string, uint64_t>> present;
   for (const auto& record : delivered) present.insert({record.shard_id, record.sequence});
@@ -167,9 +183,10 @@ std::string checkpoints_covered(const std::vector<PutRecord>& put, const std::ve
   for (const auto& record : put) {
     auto found = checkpoints.find(record.shard_id);
     if (found == checkpoints.end() || !is_sequence(found->second)) continue;
-    if (record.sequence <= std::stoull(found->second) && !present.contains({record.shard_id, record.sequence})) {
-      problems += fmt::format("{} is checkpointed at {} but record {} is not delivered\n", record.shard_id,
-                              found->second, record.sequence);
+    if (record.sequence <= std::stoull(found->second) &&
+        !present.contains({record.shard_id, record.sequence})) {
+      problems += fmt::format("{} is checkpointed at {} but record {} is not delivered\n",
+                              record.shard_id, found->second, record.sequence);
     }
   }
   return problems;
@@ -179,7 +196,8 @@ std::map<std::string, std::string> file_tree(const fs::path& dir) {
   std::map<std::string, std::string> tree;
   if (!fs::exists(dir)) return tree;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file()) tree[fs::relative(entry.path(), dir).string()] = read_file(entry.path());
+    if (entry.is_regular_file())
+      tree[fs::relative(entry.path(), dir).string()] = read_file(entry.path());
   }
   return tree;
 }
@@ -200,11 +218,13 @@ std::string rfc3339_now() {
   year_month_day date{day};
   hh_mm_ss time{now - day};
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), time.hours().count(),
-                     time.minutes().count(), time.seconds().count(), time.subseconds().count());
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                     time.hours().count(), time.minutes().count(), time.seconds().count(),
+                     time.subseconds().count());
 }
 
-std::vector<PutRecord> in_shard(const std::vector<PutRecord>& records, const std::string& shard_id) {
+std::vector<PutRecord> in_shard(const std::vector<PutRecord>& records,
+                                const std::string& shard_id) {
   std::vector<PutRecord> result;
   for (const auto& record : records) {
     if (record.shard_id == shard_id) result.push_back(record);
@@ -215,6 +235,14 @@ std::vector<PutRecord> in_shard(const std::vector<PutRecord>& records, const std
 std::vector<PutRecord> concat(std::vector<PutRecord> a, const std::vector<PutRecord>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
+}
+
+std::vector<PutRecord> put_keyed_group(const std::string& binary, const fs::path& log_dir,
+                                       const std::string& name, int count) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < count; ++i)
+    lines.push_back(fmt::format(R"({{"k":"key-{}","group":"{}"}})", i, name));
+  return put_records(binary, log_dir, lines, {"--partition-key-field", "k"});
 }
 
 }  // namespace shardpipe::testing

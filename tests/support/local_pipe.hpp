@@ -40,6 +40,11 @@ std::vector<PutRecord> put_records(const std::string& binary, const std::filesys
                                    const std::vector<std::string>& lines,
                                    const std::vector<std::string>& extra_args = {});
 
+// Puts `count` JSON records {"k":"key-<i>","group":NAME}, keyed by "k", into LOG_DIR.
+std::vector<PutRecord> put_keyed_group(const std::string& binary,
+                                       const std::filesystem::path& log_dir,
+                                       const std::string& name, int count);
+
 // One record found in a file target's output.
 struct DeliveredRecord {
   std::string shard_id;  // the folder it was found in
@@ -58,18 +63,21 @@ std::vector<std::filesystem::path> stray_files(const std::filesystem::path& out_
 
 // Empty when `delivered` holds every record of `expected` exactly once, with its data, and
 // nothing else; otherwise a description of what is missing, duplicated, unexpected or altered.
-std::string exactly_once(const std::vector<PutRecord>& expected, const std::vector<DeliveredRecord>& delivered);
+std::string exactly_once(const std::vector<PutRecord>& expected,
+                         const std::vector<DeliveredRecord>& delivered);
 
 // `checkpoint list PIPE --json` as shard id -> checkpoint ("" where there is none). Throws when
 // the command fails.
-std::map<std::string, std::string> checkpoints(const std::string& binary, const std::filesystem::path& pipe_file);
+std::map<std::string, std::string> checkpoints(const std::string& binary,
+                                               const std::filesystem::path& pipe_file);
 
 // `status PIPE --json`, parsed. Throws when the command fails.
 nlohmann::json status_json(const std::string& binary, const std::filesystem::path& pipe_file);
 
 // Empty when every record of `put` at or below its shard's numeric checkpoint is in `delivered`
 // (a checkpoint never passes an undelivered record); otherwise the records it passed.
-std::string checkpoints_covered(const std::vector<PutRecord>& put, const std::vector<DeliveredRecord>& delivered,
+std::string checkpoints_covered(const std::vector<PutRecord>& put,
+                                const std::vector<DeliveredRecord>& delivered,
                                 const std::map<std::string, std::string>& checkpoints);
 
 // True when `checkpoint` is a sequence number rather than a sentinel or nothing.

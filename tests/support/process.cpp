@@ -39,7 +39,8 @@ int decode_status(int status) {
 
 // Reaps `pid`, killing it first once `deadline` has passed (if there is one). Only this thread
 // waits for the child, so the pid cannot be reused by another process before it is killed.
-int reap(pid_t pid, std::optional<std::chrono::steady_clock::time_point> deadline, bool& timed_out) {
+int reap(pid_t pid, std::optional<std::chrono::steady_clock::time_point> deadline,
+         bool& timed_out) {
   if (!deadline) return wait_process(pid);
   while (true) {
     int status = 0;
@@ -130,7 +131,8 @@ int wait_process(pid_t pid) {
   return decode_status(status);
 }
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, std::filesystem::path log_file)
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     std::filesystem::path log_file)
     : pid_(spawn_process(argv, log_file)), log_file_(std::move(log_file)) {}
 
 BackgroundProcess::~BackgroundProcess() {
@@ -143,7 +145,8 @@ bool BackgroundProcess::running() {
   if (exit_code_) return false;
   // WNOWAIT leaves the child a zombie, so its pid stays ours until wait_for reaps it.
   siginfo_t info{};
-  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) return false;
+  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+    return false;
   return info.si_pid == 0;
 }
 
@@ -169,10 +172,13 @@ std::optional<int> BackgroundProcess::wait_for(std::chrono::milliseconds timeout
   return exit_code_;
 }
 
-std::string BackgroundProcess::output() const { return read_file(log_file_); }
+std::string BackgroundProcess::output() const {
+  return read_file(log_file_);
+}
 
 std::filesystem::path fresh_test_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("shardpipe-" + name + "-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() /
+             ("shardpipe-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -37,7 +37,8 @@ enum class LogErrorCode { not_found, already_exists, corrupt, io, invalid_argume
 // Thrown by every operation of this module; what() names the file (and offset, for corruption).
 class LogError : public std::runtime_error {
  public:
-  LogError(LogErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  LogError(LogErrorCode code, const std::string& message)
+      : std::runtime_error(message), code_(code) {}
   LogErrorCode code() const { return code_; }
 
  private:
@@ -55,9 +56,9 @@ struct ShardMeta {
   std::optional<std::string> parent_shard_id;
   std::optional<std::string> adjacent_parent_shard_id;
   HashKeyRange hash_key_range;
-  uint64_t starting_sequence = 0;                // first sequence this shard may hold
-  std::optional<uint64_t> ending_sequence;       // set when closed: the last sequence it holds
-                                                 // (starting_sequence - 1 when it holds none)
+  uint64_t starting_sequence = 0;           // first sequence this shard may hold
+  std::optional<uint64_t> ending_sequence;  // set when closed: the last sequence it holds
+                                            // (starting_sequence - 1 when it holds none)
   bool open() const { return !ending_sequence.has_value(); }
 };
 
@@ -147,7 +148,7 @@ class ShardReader {
   ShardReader& operator=(ShardReader&&) noexcept;
 
   void seek_trim_horizon();
-  void seek_latest();                       // just after the last record stored now
+  void seek_latest();                        // just after the last record stored now
   void seek_at_sequence(uint64_t sequence);  // first record with sequence >= `sequence`
   void seek_after_sequence(uint64_t sequence);
   void seek_at_timestamp(int64_t unix_ms);  // first record with arrival >= unix_ms

@@ -1,8 +1,8 @@
 #include "targets/dead_letter/dead_letters.hpp"
 
-#include <chrono>
-
 #include <fmt/format.h>
+
+#include <chrono>
 
 #include "core/json_text.hpp"
 #include "core/units.hpp"
@@ -36,8 +36,9 @@ std::string render_dead_letter(const DeadLetter& letter, const std::string& pipe
   } else {
     // The data could not become an envelope: keep its bytes, exactly, in base64.
     json += R"({"partitionKey":)";
-    append_json_string(json, is_valid_utf8(record.partition_key) ? record.partition_key
-                                                                 : base64_encode(record.partition_key));
+    append_json_string(json, is_valid_utf8(record.partition_key)
+                                 ? record.partition_key
+                                 : base64_encode(record.partition_key));
     json += R"(,"rawData":")";
     append_base64(json, record.raw_data);
     json += "\"}";

@@ -16,7 +16,8 @@
 namespace shardpipe {
 
 struct DeadLetter {
-  std::string condition;  // RetryAttemptsExhausted | MaximumRecordAgeExceeded | DecodeError | TransformError
+  std::string condition;  // RetryAttemptsExhausted | MaximumRecordAgeExceeded | DecodeError |
+                          // TransformError
   std::string message;
   std::optional<int> status_code;
   int attempts = 0;

@@ -1,17 +1,16 @@
 #include "targets/dead_letter/file_dead_letters.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
 
-#include <fmt/format.h>
-
+#include "core/clock.hpp"
 
 namespace shardpipe {
 namespace {
@@ -19,12 +18,14 @@ namespace {
 namespace fs = std::filesystem;
 
 Error io_error(const std::string& what, const fs::path& path) {
-  return Error::retriable(fmt::format("dead letters: {} {}: {}", what, path.string(), std::strerror(errno)));
+  return Error::retriable(
+      fmt::format("dead letters: {} {}: {}", what, path.string(), std::strerror(errno)));
 }
 
 class FileDeadLetters final : public DeadLetterDestination {
  public:
-  FileDeadLetters(fs::path folder, std::string pipe) : folder_(std::move(folder)), pipe_(std::move(pipe)) {}
+  FileDeadLetters(fs::path folder, std::string pipe)
+      : folder_(std::move(folder)), pipe_(std::move(pipe)) {}
   ~FileDeadLetters() override {
     for (auto& [shard, fd] : files_) ::close(fd);
   }
@@ -32,9 +33,7 @@ class FileDeadLetters final : public DeadLetterDestination {
   Status write(std::span<const DeadLetter> letters) override {
     std::lock_guard lock(mutex_);
     std::map<std::string, std::string> by_shard;
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+    int64_t now = unix_now_ms();
     for (const auto& letter : letters) {
       auto& text = by_shard[letter.shard_id];
       text += render_dead_letter(letter, pipe_, now);
@@ -76,7 +75,9 @@ class FileDeadLetters final : public DeadLetterDestination {
     if (auto found = files_.find(shard); found != files_.end()) return found->second;
     std::error_code ec;
     fs::create_directories(folder_, ec);
-    if (ec) return fail(Error::retriable(fmt::format("dead letters: creating {}: {}", folder_.string(), ec.message())));
+    if (ec)
+      return fail(Error::retriable(
+          fmt::format("dead letters: creating {}: {}", folder_.string(), ec.message())));
     bool existed = fs::exists(file);
     if (existed && !cut_partial_last_line(file)) return fail(io_error("repairing", file));
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -113,7 +114,8 @@ bool cut_partial_last_line(const fs::path& file) {
   off_t keep = 0;
   // Walk back from the end to the last newline.
   for (off_t pos = end; pos > 0;) {
-    off_t start = pos > static_cast<off_t>(sizeof buffer) ? pos - static_cast<off_t>(sizeof buffer) : 0;
+    off_t start =
+        pos > static_cast<off_t>(sizeof buffer) ? pos - static_cast<off_t>(sizeof buffer) : 0;
     ssize_t n = ::pread(fd, buffer, static_cast<size_t>(pos - start), start);
     if (n <= 0) break;
     for (ssize_t i = n - 1; i >= 0; --i) {
@@ -130,7 +132,8 @@ bool cut_partial_last_line(const fs::path& file) {
   return ok;
 }
 
-std::unique_ptr<DeadLetterDestination> make_file_dead_letters(const fs::path& folder, const std::string& pipe) {
+std::unique_ptr<DeadLetterDestination> make_file_dead_letters(const fs::path& folder,
+                                                              const std::string& pipe) {
   return std::make_unique<FileDeadLetters>(folder, pipe);
 }
 

@@ -1,12 +1,11 @@
 #include "targets/file/file_target.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace shardpipe {
 namespace {
@@ -55,7 +54,8 @@ Status write_file_durably(const fs::path& final_path, std::string_view content) 
     return fail(error);
   }
   ::close(fd);
-  if (::rename(temp_path.c_str(), final_path.c_str()) != 0) return fail(io_error("renaming", temp_path));
+  if (::rename(temp_path.c_str(), final_path.c_str()) != 0)
+    return fail(io_error("renaming", temp_path));
   return fsync_path(final_path.parent_path(), O_RDONLY | O_DIRECTORY);
 }
 

@@ -1,12 +1,11 @@
 #include "targets/stdout/stdout_target.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <mutex>
-
-#include <fmt/format.h>
 
 namespace shardpipe {
 namespace {
@@ -57,6 +56,8 @@ class StdoutTarget final : public Target {
 
 }  // namespace
 
-std::unique_ptr<Target> make_stdout_target() { return std::make_unique<StdoutTarget>(); }
+std::unique_ptr<Target> make_stdout_target() {
+  return std::make_unique<StdoutTarget>();
+}
 
 }  // namespace shardpipe

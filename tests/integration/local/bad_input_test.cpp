@@ -88,7 +88,8 @@ TEST(BadInput, ValidateReportsEveryMistakeWithItsPosition) {
 TEST(BadInput, RunRefusesAnInvalidFileWithTheSameErrorsAndStartsNothing) {
   auto dir = fresh_test_dir("bad-input-run");
   write_file(dir / "bad.yaml", std::string(three_mistakes));
-  auto ran = run_process_for(30s, {binary, "run", (dir / "bad.yaml").string(), "--stop-when-idle", "1s"});
+  auto ran =
+      run_process_for(30s, {binary, "run", (dir / "bad.yaml").string(), "--stop-when-idle", "1s"});
   EXPECT_FALSE(ran.timed_out);
   EXPECT_EQ(ran.exit_code, 2) << ran.err;
   EXPECT_EQ(ran.out, "");
@@ -114,15 +115,18 @@ target:
   auto found = diagnostics(validated.err);
   ASSERT_EQ(found.size(), 2u) << validated.err;
   EXPECT_EQ(found[0].line, 5);
-  EXPECT_NE(found[0].message.find("did you mean 'batch_size'"), std::string::npos) << found[0].message;
+  EXPECT_NE(found[0].message.find("did you mean 'batch_size'"), std::string::npos)
+      << found[0].message;
   EXPECT_EQ(found[1].line, 9);
-  EXPECT_NE(found[1].message.find("did you mean 'records_per_file'"), std::string::npos) << found[1].message;
+  EXPECT_NE(found[1].message.find("did you mean 'records_per_file'"), std::string::npos)
+      << found[1].message;
   if (!HasFailure()) fs::remove_all(dir);
 }
 
 TEST(BadInput, YamlSyntaxErrorIsReportedAtItsPosition) {
   auto dir = fresh_test_dir("bad-input-syntax");
-  write_file(dir / "syntax.yaml", "name: syntax\nsource:\n  type: local\n  path: [./log\ntarget:\n  type: stdout\n");
+  write_file(dir / "syntax.yaml",
+             "name: syntax\nsource:\n  type: local\n  path: [./log\ntarget:\n  type: stdout\n");
   auto validated = run_process_for(30s, {binary, "validate", (dir / "syntax.yaml").string()});
   EXPECT_EQ(validated.exit_code, 2);
   EXPECT_EQ(validated.out, "");
@@ -170,14 +174,16 @@ checkpoint:
   lease_duration: 1s
 )");
   // A pipe that retried forever, or that called a missing log idle, would fail here.
-  auto ran = run_process_for(30s, {binary, "run", (dir / "pipe.yaml").string(), "--stop-when-idle", "1s"});
+  auto ran =
+      run_process_for(30s, {binary, "run", (dir / "pipe.yaml").string(), "--stop-when-idle", "1s"});
   EXPECT_FALSE(ran.timed_out) << "run kept going on a missing log";
   EXPECT_EQ(ran.exit_code, 1) << ran.err;
   // Relative paths are relative to the pipe file's folder, and the message says so.
   auto log_path = (dir / "missing" / "log").string();
   EXPECT_NE(ran.err.find(log_path), std::string::npos) << ran.err;
   EXPECT_NE(ran.err.find("shardpipe log create " + log_path), std::string::npos) << ran.err;
-  EXPECT_FALSE(fs::exists(dir / "missing")) << "run must not create an empty log in place of a missing one";
+  EXPECT_FALSE(fs::exists(dir / "missing"))
+      << "run must not create an empty log in place of a missing one";
   if (!HasFailure()) fs::remove_all(dir);
 }
 

@@ -23,9 +23,7 @@ const std::string binary = SHARDPIPE_BINARY;
 const std::vector<std::string> shard_ids = {"shardId-000000000000", "shardId-000000000001"};
 
 std::vector<PutRecord> put_group(const fs::path& dir, const std::string& name) {
-  std::vector<std::string> lines;
-  for (int i = 0; i < 20; ++i) lines.push_back(fmt::format(R"({{"k":"key-{}","group":"{}"}})", i, name));
-  return t::put_records(binary, dir / "log", lines, {"--partition-key-field", "k"});
+  return t::put_keyed_group(binary, dir / "log", name, 20);
 }
 
 // Two groups of records a good second apart, delivered by a first run.
@@ -85,7 +83,8 @@ TEST(CheckpointSet, TrimHorizonReplaysTheSameFiles) {
   auto reset = set(d, {"--all", "--to", "TRIM_HORIZON"});
   ASSERT_EQ(reset.exit_code, 0) << reset.err;
   for (const auto& shard : shard_ids) {
-    EXPECT_NE(reset.out.find(shard + ": checkpoint set to TRIM_HORIZON"), std::string::npos) << reset.out;
+    EXPECT_NE(reset.out.find(shard + ": checkpoint set to TRIM_HORIZON"), std::string::npos)
+        << reset.out;
   }
   auto json = listed(d);
   EXPECT_EQ(json["pipe"], "reset");
@@ -119,7 +118,8 @@ TEST(CheckpointSet, SequenceNumberResumesJustAfterIt) {
   ASSERT_EQ(reset.exit_code, 0) << reset.err;
   auto stored = t::checkpoints(binary, d.pipe);
   EXPECT_EQ(stored[shard_ids[0]], std::to_string(resume_after.sequence));
-  EXPECT_EQ(stored[shard_ids[1]], std::to_string(t::in_shard(d.later, shard_ids[1]).back().sequence))
+  EXPECT_EQ(stored[shard_ids[1]],
+            std::to_string(t::in_shard(d.later, shard_ids[1]).back().sequence))
       << "the other shard must be left alone";
 
   fs::remove_all(d.dir / "out");
@@ -144,17 +144,20 @@ TEST(CheckpointSet, AtTimestampResumesFromThatTime) {
   fs::remove_all(d.dir / "out");
   auto ran = t::run_until_idle(binary, d.pipe);
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
-  EXPECT_EQ(t::exactly_once(d.later, t::read_file_target(d.dir / "out")), "") << "timestamp " << d.between;
+  EXPECT_EQ(t::exactly_once(d.later, t::read_file_target(d.dir / "out")), "")
+      << "timestamp " << d.between;
   if (!HasFailure()) fs::remove_all(d.dir);
 }
 
 TEST(CheckpointSet, BadPositionsAndShardsChangeNothing) {
   auto d = delivered_once("checkpoint-bad");
   auto before = t::checkpoints(binary, d.pipe);
-  for (const std::string position : {"NOWHERE", "latest", "AT_TIMESTAMP=yesterday", "AT_TIMESTAMP=", "-5", "12abc", ""}) {
+  for (const std::string position :
+       {"NOWHERE", "latest", "AT_TIMESTAMP=yesterday", "AT_TIMESTAMP=", "-5", "12abc", ""}) {
     auto bad = set(d, {"--all", "--to", position});
     EXPECT_EQ(bad.exit_code, 2) << "--to '" << position << "': " << bad.out << bad.err;
-    EXPECT_NE(bad.err.find("TRIM_HORIZON"), std::string::npos) << "should say what is accepted: " << bad.err;
+    EXPECT_NE(bad.err.find("TRIM_HORIZON"), std::string::npos)
+        << "should say what is accepted: " << bad.err;
   }
   auto neither = set(d, {"--to", "TRIM_HORIZON"});
   EXPECT_EQ(neither.exit_code, 2) << "neither --shard nor --all: " << neither.err;

@@ -25,9 +25,7 @@ constexpr const char* child_a = "shardId-000000000001";
 constexpr const char* child_b = "shardId-000000000002";
 
 std::vector<PutRecord> put_group(const fs::path& dir, const std::string& name) {
-  std::vector<std::string> lines;
-  for (int i = 0; i < 16; ++i) lines.push_back(fmt::format(R"({{"k":"key-{}","group":"{}"}})", i, name));
-  return t::put_records(binary, dir / "log", lines, {"--partition-key-field", "k"});
+  return t::put_keyed_group(binary, dir / "log", name, 16);
 }
 
 // One shard, read to the end by a first run, then split; records then put into the children.
@@ -58,11 +56,13 @@ checkpoint:
   s.before_split = put_group(s.dir, "before-split");
   auto first = t::run_until_idle(binary, s.dir / "pipe.yaml");
   if (first.exit_code != 0) throw std::runtime_error("first run failed: " + first.err);
-  auto split = t::run_process_for(30s, {binary, "log", "split", (s.dir / "log").string(), "--shard", parent});
+  auto split = t::run_process_for(
+      30s, {binary, "log", "split", (s.dir / "log").string(), "--shard", parent});
   if (split.exit_code != 0) throw std::runtime_error("split failed: " + split.err);
   s.into_children = put_group(s.dir, "between-split-and-run");
   for (const char* child : {child_a, child_b}) {
-    if (t::in_shard(s.into_children, child).empty()) throw std::runtime_error(std::string("nothing put into ") + child);
+    if (t::in_shard(s.into_children, child).empty())
+      throw std::runtime_error(std::string("nothing put into ") + child);
   }
   return s;
 }
@@ -85,15 +85,18 @@ TEST(ChildShardPosition, TrimHorizonDeliversEveryRecordOfTheChildren) {
   auto s = split_after_a_run("child-trim", "TRIM_HORIZON");
   auto ran = t::run_until_idle(binary, s.dir / "pipe.yaml");
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
-  EXPECT_EQ(t::exactly_once(t::concat(s.before_split, s.into_children), t::read_file_target(s.dir / "out")), "");
+  EXPECT_EQ(t::exactly_once(t::concat(s.before_split, s.into_children),
+                            t::read_file_target(s.dir / "out")),
+            "");
   expect_parent_finished(s.dir / "pipe.yaml");
   if (!HasFailure()) fs::remove_all(s.dir);
 }
 
 TEST(ChildShardPosition, LatestSkipsWhatChildrenHeldWhenDiscoveredAndDeliversTheRest) {
   auto s = split_after_a_run("child-latest", "LATEST");
-  BackgroundProcess pipe({binary, "run", (s.dir / "pipe.yaml").string(), "--worker-id", "w", "--stop-when-idle", "3s"},
-                         s.dir / "pipe.log");
+  BackgroundProcess pipe(
+      {binary, "run", (s.dir / "pipe.yaml").string(), "--worker-id", "w", "--stop-when-idle", "3s"},
+      s.dir / "pipe.log");
   // Once both children are leased (their parent finished), they have started at their tips.
   ASSERT_TRUE(t::wait_until(
       [&] {
@@ -111,7 +114,9 @@ TEST(ChildShardPosition, LatestSkipsWhatChildrenHeldWhenDiscoveredAndDeliversThe
   auto exit_code = pipe.wait_for(60s);
   ASSERT_TRUE(exit_code.has_value()) << pipe.output();
   EXPECT_EQ(*exit_code, 0) << pipe.output();
-  EXPECT_EQ(t::exactly_once(t::concat(s.before_split, after_discovery), t::read_file_target(s.dir / "out")), "");
+  EXPECT_EQ(t::exactly_once(t::concat(s.before_split, after_discovery),
+                            t::read_file_target(s.dir / "out")),
+            "");
   expect_parent_finished(s.dir / "pipe.yaml");
   if (!HasFailure()) fs::remove_all(s.dir);
 }

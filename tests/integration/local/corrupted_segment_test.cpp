@@ -83,11 +83,13 @@ Fixture make_fixture(const std::string& name, const std::string& lease) {
   Fixture f;
   f.dir = fresh_test_dir(name);
   f.pipe = f.dir / "pipe.yaml";
-  auto created = run_process_for(30s, {binary, "log", "create", (f.dir / "log").string(), "--shards", "2"});
+  auto created =
+      run_process_for(30s, {binary, "log", "create", (f.dir / "log").string(), "--shards", "2"});
   if (created.exit_code != 0) throw std::runtime_error(created.err);
   std::vector<std::string> lines;
   for (int i = 0; i < 40; ++i) lines.push_back(fmt::format(R"({{"k":"key-{}","n":{}}})", i, i));
-  f.put = shardpipe::testing::put_records(binary, f.dir / "log", lines, {"--partition-key-field", "k"});
+  f.put =
+      shardpipe::testing::put_records(binary, f.dir / "log", lines, {"--partition-key-field", "k"});
   write_file(f.pipe, fmt::format(R"(name: corrupt
 source:
   type: local
@@ -107,23 +109,29 @@ checkpoint:
 
 TEST(CorruptedSegment, FailsNamingTheFileAndOffsetAndLosesNothing) {
   auto f = make_fixture("corrupt-segment", "1s");
-  ASSERT_GE(shardpipe::testing::in_shard(f.put, corrupted_shard).size(), 8u) << "keys should reach both shards";
+  ASSERT_GE(shardpipe::testing::in_shard(f.put, corrupted_shard).size(), 8u)
+      << "keys should reach both shards";
   ASSERT_GE(shardpipe::testing::in_shard(f.put, "shardId-000000000001").size(), 8u);
   auto corruption = corrupt_middle_frame(f.dir / "log", corrupted_shard);
 
-  auto failed = run_process_for(60s, {binary, "run", f.pipe.string(), "--worker-id", "first", "--stop-when-idle", "1s"});
+  auto failed = run_process_for(
+      60s, {binary, "run", f.pipe.string(), "--worker-id", "first", "--stop-when-idle", "1s"});
   ASSERT_FALSE(failed.timed_out) << "a corrupted segment must stop the pipe\n" << failed.err;
   EXPECT_EQ(failed.exit_code, 1) << failed.err;
   EXPECT_NE(failed.err.find(corruption.segment.string()), std::string::npos)
-      << "the message must name the segment file\n" << failed.err;
+      << "the message must name the segment file\n"
+      << failed.err;
   EXPECT_NE(failed.err.find(fmt::format("offset {}", corruption.frame.offset)), std::string::npos)
-      << "the message must give the corrupted frame's byte offset " << corruption.frame.offset << "\n" << failed.err;
+      << "the message must give the corrupted frame's byte offset " << corruption.frame.offset
+      << "\n"
+      << failed.err;
 
   // Records before the corrupted one may have been delivered; it and everything after it not.
   auto delivered = shardpipe::testing::read_file_target(f.dir / "out");
   for (const auto& record : delivered) {
     if (record.shard_id == corrupted_shard) {
-      EXPECT_LT(record.sequence, corruption.frame.sequence) << "delivered past the corrupted record";
+      EXPECT_LT(record.sequence, corruption.frame.sequence)
+          << "delivered past the corrupted record";
     }
   }
   auto stored = shardpipe::testing::checkpoints(binary, f.pipe);
@@ -143,9 +151,12 @@ TEST(CorruptedSegment, FailsNamingTheFileAndOffsetAndLosesNothing) {
   // Repair the byte: a new run (another worker, once the old lease has lapsed) delivers the rest,
   // so together the runs hold every record of both shards exactly once.
   undo(corruption);
-  auto repaired = run_process_for(60s, {binary, "run", f.pipe.string(), "--worker-id", "second", "--stop-when-idle", "1s"});
+  auto repaired = run_process_for(
+      60s, {binary, "run", f.pipe.string(), "--worker-id", "second", "--stop-when-idle", "1s"});
   ASSERT_EQ(repaired.exit_code, 0) << repaired.err;
-  EXPECT_EQ(shardpipe::testing::exactly_once(f.put, shardpipe::testing::read_file_target(f.dir / "out")), "");
+  EXPECT_EQ(
+      shardpipe::testing::exactly_once(f.put, shardpipe::testing::read_file_target(f.dir / "out")),
+      "");
   EXPECT_TRUE(shardpipe::testing::stray_files(f.dir / "out").empty());
   if (!HasFailure()) fs::remove_all(f.dir);
 }
@@ -153,12 +164,15 @@ TEST(CorruptedSegment, FailsNamingTheFileAndOffsetAndLosesNothing) {
 TEST(CorruptedSegment, ReadingTheLogDirectlyReportsTheSameCorruption) {
   auto f = make_fixture("corrupt-segment-get", "1s");
   auto corruption = corrupt_middle_frame(f.dir / "log", corrupted_shard);
-  auto got = run_process_for(30s, {binary, "log", "get", (f.dir / "log").string(), "--shard", corrupted_shard});
+  auto got = run_process_for(
+      30s, {binary, "log", "get", (f.dir / "log").string(), "--shard", corrupted_shard});
   EXPECT_EQ(got.exit_code, 1) << got.err;
   EXPECT_NE(got.err.find(corruption.segment.filename().string()), std::string::npos) << got.err;
-  EXPECT_NE(got.err.find(fmt::format("offset {}", corruption.frame.offset)), std::string::npos) << got.err;
+  EXPECT_NE(got.err.find(fmt::format("offset {}", corruption.frame.offset)), std::string::npos)
+      << got.err;
   // The other shard reads in full.
-  auto other = run_process_for(30s, {binary, "log", "get", (f.dir / "log").string(), "--shard", "shardId-000000000001"});
+  auto other = run_process_for(
+      30s, {binary, "log", "get", (f.dir / "log").string(), "--shard", "shardId-000000000001"});
   EXPECT_EQ(other.exit_code, 0) << other.err;
   EXPECT_EQ(static_cast<size_t>(std::count(other.out.begin(), other.out.end(), '\n')),
             shardpipe::testing::in_shard(f.put, "shardId-000000000001").size());
@@ -171,14 +185,15 @@ TEST(CorruptedSegment, ReadingTheLogDirectlyReportsTheSameCorruption) {
 TEST(CorruptedSegment, FailedRunReleasesItsLeases) {
   auto f = make_fixture("corrupt-segment-lease", "30s");
   corrupt_middle_frame(f.dir / "log", corrupted_shard);
-  auto failed = run_process_for(60s, {binary, "run", f.pipe.string(), "--worker-id", "gone", "--stop-when-idle", "1s"});
+  auto failed = run_process_for(
+      60s, {binary, "run", f.pipe.string(), "--worker-id", "gone", "--stop-when-idle", "1s"});
   ASSERT_EQ(failed.exit_code, 1) << failed.err;
   auto status = shardpipe::testing::status_json(binary, f.pipe);
   for (const auto& shard : status["shards"]) {
     EXPECT_TRUE(shard["leaseOwner"].is_null()) << "the exited worker still holds " << shard.dump();
   }
-  auto set = run_process_for(30s, {binary, "checkpoint", "set", f.pipe.string(), "--shard", corrupted_shard, "--to",
-                                   "TRIM_HORIZON"});
+  auto set = run_process_for(30s, {binary, "checkpoint", "set", f.pipe.string(), "--shard",
+                                   corrupted_shard, "--to", "TRIM_HORIZON"});
   EXPECT_EQ(set.exit_code, 0) << set.err;
   EXPECT_EQ(set.out.find("pending"), std::string::npos) << "no worker is running, yet: " << set.out;
   if (!HasFailure()) fs::remove_all(f.dir);

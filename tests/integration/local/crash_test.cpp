@@ -55,7 +55,8 @@ std::string chunk_lines(int first, int count) {
 
 TEST(LocalCrash, EveryRecordExactlyOnceThroughKillsSplitsAndMerges) {
   auto seed = static_cast<unsigned>(std::random_device{}());
-  if (const char* fixed = std::getenv("SHARDPIPE_TEST_SEED")) seed = static_cast<unsigned>(std::stoul(fixed));
+  if (const char* fixed = std::getenv("SHARDPIPE_TEST_SEED"))
+    seed = static_cast<unsigned>(std::stoul(fixed));
   std::printf("seed %u (set SHARDPIPE_TEST_SEED to replay)\n", seed);
   std::mt19937 random(seed);
 
@@ -89,7 +90,8 @@ shutdown_timeout: 10s
       }
       produced += chunk_records;
       if (first == total_records / 4) {
-        auto split = run_process({binary, "log", "split", log_dir.string(), "--shard", "shardId-000000000000"});
+        auto split = run_process(
+            {binary, "log", "split", log_dir.string(), "--shard", "shardId-000000000000"});
         if (split.exit_code != 0) producer_error = "split failed: " + split.err;
       }
       if (first == total_records / 2) {
@@ -124,8 +126,8 @@ shutdown_timeout: 10s
       delivered_before_final_run += static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
     }
   }
-  std::printf("kills: %d, records put: %d, delivered before the final run: %zu\n", kills, produced.load(),
-              delivered_before_final_run);
+  std::printf("kills: %d, records put: %d, delivered before the final run: %zu\n", kills,
+              produced.load(), delivered_before_final_run);
   EXPECT_GT(delivered_before_final_run, static_cast<size_t>(total_records / 2))
       << "the killed runs should have done most of the work";
 
@@ -135,7 +137,8 @@ shutdown_timeout: 10s
 
   // Read back everything the target holds.
   std::vector<Output> outputs;
-  std::map<std::string, std::pair<fs::file_time_type, fs::file_time_type>> shard_times;  // min, max mtime
+  std::map<std::string, std::pair<fs::file_time_type, fs::file_time_type>>
+      shard_times;  // min, max mtime
   for (const auto& shard_dir : fs::directory_iterator(dir / "out")) {
     std::vector<fs::path> files;
     for (const auto& file : fs::directory_iterator(shard_dir)) files.push_back(file.path());
@@ -178,8 +181,8 @@ shutdown_timeout: 10s
   int duplicates = 0;
   for (const auto& [record, count] : seen) duplicates += count > 1 ? count - 1 : 0;
   int missing = total_records - static_cast<int>(seen.size());
-  std::printf("records out: %zu, distinct: %zu, duplicates: %d, missing: %d\n", outputs.size(), seen.size(),
-              duplicates, missing);
+  std::printf("records out: %zu, distinct: %zu, duplicates: %d, missing: %d\n", outputs.size(),
+              seen.size(), duplicates, missing);
   EXPECT_EQ(duplicates, 0);
   EXPECT_EQ(missing, 0);
   EXPECT_EQ(outputs.size(), static_cast<size_t>(total_records));
@@ -195,7 +198,8 @@ shutdown_timeout: 10s
   }
 
   // Children were delivered only after their parents were finished.
-  auto described = nlohmann::json::parse(run_process({binary, "log", "describe", log_dir.string(), "--json"}).out);
+  auto described = nlohmann::json::parse(
+      run_process({binary, "log", "describe", log_dir.string(), "--json"}).out);
   int children = 0;
   for (const auto& shard : described["shards"]) {
     for (const char* field : {"parentShardId", "adjacentParentShardId"}) {

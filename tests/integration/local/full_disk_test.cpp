@@ -69,7 +69,8 @@ TEST(FullDisk, RetriesWithoutCheckpointingAndDeliversOnceSpaceIsFreed) {
   // About 600 KiB of envelopes: far more than 256 KiB of disk.
   std::vector<std::string> lines;
   for (int i = 0; i < 600; ++i) {
-    lines.push_back(fmt::format(R"({{"k":"key-{}","n":{},"pad":"{}"}})", i, i, std::string(300, 'a' + i % 26)));
+    lines.push_back(
+        fmt::format(R"({{"k":"key-{}","n":{},"pad":"{}"}})", i, i, std::string(300, 'a' + i % 26)));
   }
   auto put = t::put_records(binary, dir / "log", lines, {"--partition-key-field", "k"});
   write_file(dir / "pipe.yaml", R"(name: full
@@ -87,11 +88,14 @@ shutdown_timeout: 3s
 )");
 
   {
-    BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--stop-when-idle", "2s"}, dir / "pipe.log");
-    ASSERT_TRUE(t::wait_until([&] { return pipe.output().find("No space left on device") != std::string::npos; }, 30s))
+    BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--stop-when-idle", "2s"},
+                           dir / "pipe.log");
+    ASSERT_TRUE(t::wait_until(
+        [&] { return pipe.output().find("No space left on device") != std::string::npos; }, 30s))
         << pipe.output();
     EXPECT_NE(pipe.output().find((dir / "out").string()), std::string::npos)
-        << "the warning should name the file it could not write\n" << pipe.output();
+        << "the warning should name the file it could not write\n"
+        << pipe.output();
 
     // Stuck, for longer than --stop-when-idle, and checkpointed only what is on disk.
     for (int look = 0; look < 3; ++look) {
@@ -111,9 +115,11 @@ shutdown_timeout: 3s
   EXPECT_EQ(t::exactly_once(put, t::read_file_target(dir / "out")), "");
   EXPECT_TRUE(t::stray_files(dir / "out").empty()) << "temporary files left behind";
   std::map<std::string, uint64_t> last;
-  for (const auto& record : put) last[record.shard_id] = std::max(last[record.shard_id], record.sequence);
+  for (const auto& record : put)
+    last[record.shard_id] = std::max(last[record.shard_id], record.sequence);
   auto stored = t::checkpoints(binary, dir / "pipe.yaml");
-  for (const auto& [shard, sequence] : last) EXPECT_EQ(stored[shard], std::to_string(sequence)) << shard;
+  for (const auto& [shard, sequence] : last)
+    EXPECT_EQ(stored[shard], std::to_string(sequence)) << shard;
 
   disk.unmount();
   if (!HasFailure()) fs::remove_all(dir);

@@ -23,9 +23,7 @@ namespace t = shardpipe::testing;
 const std::string binary = SHARDPIPE_BINARY;
 
 std::vector<PutRecord> put_group(const fs::path& dir, const std::string& name) {
-  std::vector<std::string> lines;
-  for (int i = 0; i < 10; ++i) lines.push_back(fmt::format(R"({{"k":"key-{}","group":"{}"}})", i, name));
-  return t::put_records(binary, dir / "log", lines, {"--partition-key-field", "k"});
+  return t::put_keyed_group(binary, dir / "log", name, 10);
 }
 
 struct Running {
@@ -56,14 +54,18 @@ checkpoint:
 shutdown_timeout: 5s
 )");
   r.process = std::make_unique<BackgroundProcess>(
-      std::vector<std::string>{binary, "run", r.pipe.string(), "--worker-id", "hot-worker"}, r.dir / "pipe.log");
-  ASSERT_TRUE(t::wait_until([&] { return t::exactly_once(r.first, t::read_file_target(r.dir / "out")).empty(); }, 20s))
+      std::vector<std::string>{binary, "run", r.pipe.string(), "--worker-id", "hot-worker"},
+      r.dir / "pipe.log");
+  ASSERT_TRUE(t::wait_until(
+      [&] { return t::exactly_once(r.first, t::read_file_target(r.dir / "out")).empty(); }, 20s))
       << r.process->output();
   ASSERT_TRUE(t::wait_until(
       [&] {
         auto stored = t::checkpoints(binary, r.pipe);
         for (const auto& record : r.first) {
-          if (stored[record.shard_id] != std::to_string(t::in_shard(r.first, record.shard_id).back().sequence)) return false;
+          if (stored[record.shard_id] !=
+              std::to_string(t::in_shard(r.first, record.shard_id).back().sequence))
+            return false;
         }
         return true;
       },
@@ -77,7 +79,8 @@ shutdown_timeout: 5s
 
 // Resets every shard of the running pipe and waits for the owner to adopt it.
 void reset_and_wait_for_adoption(Running& r, const std::string& position) {
-  auto reset = run_process_for(30s, {binary, "checkpoint", "set", r.pipe.string(), "--all", "--to", position});
+  auto reset = run_process_for(
+      30s, {binary, "checkpoint", "set", r.pipe.string(), "--all", "--to", position});
   ASSERT_EQ(reset.exit_code, 0) << reset.err;
   for (const auto& [shard, counter] : r.counters) {
     auto line = reset.out.find(fmt::format("{}: reset to {}", shard, position));
@@ -95,15 +98,18 @@ void reset_and_wait_for_adoption(Running& r, const std::string& position) {
         return true;
       },
       10s))
-      << "the reset was not adopted\n" << r.process->output();
+      << "the reset was not adopted\n"
+      << r.process->output();
   // One renewal interval is 1s; allow for the polling of this test and a busy machine.
   EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
-  EXPECT_TRUE(r.process->running()) << "the worker restarted or died instead of adopting the reset\n"
-                                    << r.process->output();
+  EXPECT_TRUE(r.process->running())
+      << "the worker restarted or died instead of adopting the reset\n"
+      << r.process->output();
   auto status = t::status_json(binary, r.pipe);
   for (const auto& shard : status["shards"]) {
     EXPECT_EQ(shard["leaseOwner"], "hot-worker") << shard.dump();
-    EXPECT_EQ(shard["leaseCounter"], r.counters[shard["shardId"]]) << "the lease changed hands: " << shard.dump();
+    EXPECT_EQ(shard["leaseCounter"], r.counters[shard["shardId"]])
+        << "the lease changed hands: " << shard.dump();
   }
   EXPECT_NE(r.process->output().find("adopted"), std::string::npos) << r.process->output();
 }
@@ -122,12 +128,18 @@ TEST(HotReset, RunningPipeAdoptsLatestAndDeliversWhatComesAfter) {
   // LATEST is resolved to each shard's tip when it is set, so it cannot move later.
   for (const auto& [shard, checkpoint] : t::checkpoints(binary, r.pipe)) {
     auto held = t::in_shard(r.first, shard);
-    EXPECT_EQ(checkpoint, held.empty() ? "TRIM_HORIZON" : std::to_string(held.back().sequence)) << shard;
+    EXPECT_EQ(checkpoint, held.empty() ? "TRIM_HORIZON" : std::to_string(held.back().sequence))
+        << shard;
   }
   auto second = put_group(r.dir, "second");
   EXPECT_TRUE(t::wait_until(
-      [&] { return t::exactly_once(t::concat(r.first, second), t::read_file_target(r.dir / "out")).empty(); }, 20s))
-      << t::exactly_once(t::concat(r.first, second), t::read_file_target(r.dir / "out")) << r.process->output();
+      [&] {
+        return t::exactly_once(t::concat(r.first, second), t::read_file_target(r.dir / "out"))
+            .empty();
+      },
+      20s))
+      << t::exactly_once(t::concat(r.first, second), t::read_file_target(r.dir / "out"))
+      << r.process->output();
   ASSERT_NO_FATAL_FAILURE(stop(r));
   EXPECT_EQ(t::exactly_once(t::concat(r.first, second), t::read_file_target(r.dir / "out")), "");
   if (!HasFailure()) fs::remove_all(r.dir);
@@ -140,7 +152,8 @@ TEST(HotReset, RunningPipeAdoptsTrimHorizonAndRewritesTheSameFiles) {
   fs::remove_all(r.dir / "out");
   ASSERT_NO_FATAL_FAILURE(reset_and_wait_for_adoption(r, "TRIM_HORIZON"));
   EXPECT_TRUE(t::wait_until([&] { return t::file_tree(r.dir / "out") == files; }, 20s))
-      << "the replay did not rebuild the same files\n" << r.process->output();
+      << "the replay did not rebuild the same files\n"
+      << r.process->output();
   ASSERT_NO_FATAL_FAILURE(stop(r));
   EXPECT_EQ(t::file_tree(r.dir / "out"), files);
   if (!HasFailure()) fs::remove_all(r.dir);

@@ -27,7 +27,8 @@ using uint128 = unsigned __int128;
 const std::string binary = SHARDPIPE_BINARY;
 
 bool is_decimal(const nlohmann::json& value) {
-  return value.is_string() && std::regex_match(value.get<std::string>(), std::regex("0|[1-9][0-9]*"));
+  return value.is_string() &&
+         std::regex_match(value.get<std::string>(), std::regex("0|[1-9][0-9]*"));
 }
 
 uint128 to_uint128(const nlohmann::json& value) {
@@ -50,13 +51,17 @@ TEST(LogCommands, DescribeJsonAfterASplitAndAMerge) {
   for (int i = 0; i < 20; ++i) lines.push_back(fmt::format(R"({{"k":"key-{}"}})", i));
   auto before = t::put_records(binary, dir / "log", lines, {"--partition-key-field", "k"});
 
-  auto split = run_process_for(30s, {binary, "log", "split", log, "--shard", "shardId-000000000000"});
+  auto split =
+      run_process_for(30s, {binary, "log", "split", log, "--shard", "shardId-000000000000"});
   ASSERT_EQ(split.exit_code, 0) << split.err;
-  EXPECT_EQ(split.out, "split shardId-000000000000 into shardId-000000000002 and shardId-000000000003\n");
+  EXPECT_EQ(split.out,
+            "split shardId-000000000000 into shardId-000000000002 and shardId-000000000003\n");
   auto after_split = t::put_records(binary, dir / "log", lines, {"--partition-key-field", "k"});
-  auto merge = run_process_for(30s, {binary, "log", "merge", log, "--shards", "shardId-000000000003,shardId-000000000001"});
+  auto merge = run_process_for(
+      30s, {binary, "log", "merge", log, "--shards", "shardId-000000000003,shardId-000000000001"});
   ASSERT_EQ(merge.exit_code, 0) << merge.err;
-  EXPECT_EQ(merge.out, "merged shardId-000000000003,shardId-000000000001 into shardId-000000000004\n");
+  EXPECT_EQ(merge.out,
+            "merged shardId-000000000003,shardId-000000000001 into shardId-000000000004\n");
 
   auto described = run_process_for(30s, {binary, "log", "describe", log, "--json"});
   ASSERT_EQ(described.exit_code, 0) << described.err;
@@ -66,17 +71,20 @@ TEST(LogCommands, DescribeJsonAfterASplitAndAMerge) {
 
   std::map<std::string, nlohmann::json> by_id;
   for (const auto& shard : json["shards"]) {
-    EXPECT_EQ(keys_of(shard), (std::set<std::string>{"shardId", "parentShardId", "adjacentParentShardId",
-                                                      "hashKeyRange", "sequenceNumberRange", "state"}))
+    EXPECT_EQ(keys_of(shard),
+              (std::set<std::string>{"shardId", "parentShardId", "adjacentParentShardId",
+                                     "hashKeyRange", "sequenceNumberRange", "state"}))
         << shard.dump();
-    EXPECT_EQ(keys_of(shard["hashKeyRange"]), (std::set<std::string>{"startingHashKey", "endingHashKey"}));
+    EXPECT_EQ(keys_of(shard["hashKeyRange"]),
+              (std::set<std::string>{"startingHashKey", "endingHashKey"}));
     EXPECT_EQ(keys_of(shard["sequenceNumberRange"]),
               (std::set<std::string>{"startingSequenceNumber", "endingSequenceNumber"}));
     EXPECT_TRUE(is_decimal(shard["hashKeyRange"]["startingHashKey"])) << shard.dump();
     EXPECT_TRUE(is_decimal(shard["hashKeyRange"]["endingHashKey"])) << shard.dump();
     EXPECT_TRUE(is_decimal(shard["sequenceNumberRange"]["startingSequenceNumber"])) << shard.dump();
     if (shard["state"] == "open") {
-      EXPECT_TRUE(shard["sequenceNumberRange"]["endingSequenceNumber"].is_null()) << "open end: " << shard.dump();
+      EXPECT_TRUE(shard["sequenceNumberRange"]["endingSequenceNumber"].is_null())
+          << "open end: " << shard.dump();
     } else {
       EXPECT_EQ(shard["state"], "closed") << shard.dump();
       EXPECT_TRUE(is_decimal(shard["sequenceNumberRange"]["endingSequenceNumber"])) << shard.dump();
@@ -88,18 +96,19 @@ TEST(LogCommands, DescribeJsonAfterASplitAndAMerge) {
   }
 
   auto lineage = [&](const std::string& id) {
-    return std::make_tuple(by_id[id]["parentShardId"], by_id[id]["adjacentParentShardId"], by_id[id]["state"]);
+    return std::make_tuple(by_id[id]["parentShardId"], by_id[id]["adjacentParentShardId"],
+                           by_id[id]["state"]);
   };
   const nlohmann::json null;
   EXPECT_EQ(lineage("shardId-000000000000"), std::make_tuple(null, null, nlohmann::json("closed")));
   EXPECT_EQ(lineage("shardId-000000000001"), std::make_tuple(null, null, nlohmann::json("closed")));
   EXPECT_EQ(lineage("shardId-000000000002"),
             std::make_tuple(nlohmann::json("shardId-000000000000"), null, nlohmann::json("open")));
-  EXPECT_EQ(lineage("shardId-000000000003"),
-            std::make_tuple(nlohmann::json("shardId-000000000000"), null, nlohmann::json("closed")));
-  EXPECT_EQ(lineage("shardId-000000000004"), std::make_tuple(nlohmann::json("shardId-000000000003"),
-                                                             nlohmann::json("shardId-000000000001"),
-                                                             nlohmann::json("open")));
+  EXPECT_EQ(lineage("shardId-000000000003"), std::make_tuple(nlohmann::json("shardId-000000000000"),
+                                                             null, nlohmann::json("closed")));
+  EXPECT_EQ(lineage("shardId-000000000004"),
+            std::make_tuple(nlohmann::json("shardId-000000000003"),
+                            nlohmann::json("shardId-000000000001"), nlohmann::json("open")));
 
   // Hash key ranges: the split children divide their parent's range; the open shards cover the
   // whole key space without gap or overlap.
@@ -125,7 +134,8 @@ TEST(LogCommands, DescribeJsonAfterASplitAndAMerge) {
     EXPECT_EQ(by_id[id]["sequenceNumberRange"]["endingSequenceNumber"], std::to_string(last)) << id;
   }
   auto starting = [&](const std::string& id) {
-    return std::stoull(by_id[id]["sequenceNumberRange"]["startingSequenceNumber"].get<std::string>());
+    return std::stoull(
+        by_id[id]["sequenceNumberRange"]["startingSequenceNumber"].get<std::string>());
   };
   auto ending = [&](const std::string& id) {
     return std::stoull(by_id[id]["sequenceNumberRange"]["endingSequenceNumber"].get<std::string>());
@@ -140,7 +150,8 @@ TEST(LogCommands, PutVerbosePrintsShardAndSequencePerRecord) {
   auto dir = fresh_test_dir("log-put-verbose");
   auto log = (dir / "log").string();
   t::create_log(binary, dir / "log", 3);
-  auto put = run_process_for(30s, {binary, "log", "put", log, "--verbose"}, "one\ntwo\nthree\nfour\nfive (no newline)");
+  auto put = run_process_for(30s, {binary, "log", "put", log, "--verbose"},
+                             "one\ntwo\nthree\nfour\nfive (no newline)");
   ASSERT_EQ(put.exit_code, 0) << put.err;
   std::istringstream lines(put.out);
   std::vector<std::pair<std::string, uint64_t>> placed;
@@ -156,8 +167,8 @@ TEST(LogCommands, PutVerbosePrintsShardAndSequencePerRecord) {
   // Each record is where --verbose said, with its data.
   const std::vector<std::string> data = {"one", "two", "three", "four", "five (no newline)"};
   for (size_t i = 0; i < placed.size(); ++i) {
-    auto got = run_process_for(30s, {binary, "log", "get", log, "--shard", placed[i].first, "--from",
-                                     std::to_string(placed[i].second), "--limit", "1"});
+    auto got = run_process_for(30s, {binary, "log", "get", log, "--shard", placed[i].first,
+                                     "--from", std::to_string(placed[i].second), "--limit", "1"});
     ASSERT_EQ(got.exit_code, 0) << got.err;
     auto record = nlohmann::json::parse(got.out);
     EXPECT_EQ(record["sequenceNumber"], std::to_string(placed[i].second));

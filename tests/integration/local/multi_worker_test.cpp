@@ -50,17 +50,20 @@ TEST(MultipleWorkers, StartTogetherOnANewPipe) {
     std::vector<std::unique_ptr<BackgroundProcess>> workers;
     for (int w = 0; w < 4; ++w) {
       workers.push_back(std::make_unique<BackgroundProcess>(
-          std::vector<std::string>{binary, "run", (dir / "pipe.yaml").string(), "--worker-id", fmt::format("w{}", w)},
+          std::vector<std::string>{binary, "run", (dir / "pipe.yaml").string(), "--worker-id",
+                                   fmt::format("w{}", w)},
           dir / fmt::format("attempt-{}-w{}.log", attempt, w)));
     }
-    auto status = t::run_process_for(30s, {binary, "status", (dir / "pipe.yaml").string(), "--json"});
+    auto status =
+        t::run_process_for(30s, {binary, "status", (dir / "pipe.yaml").string(), "--json"});
     EXPECT_EQ(status.exit_code, 0) << "attempt " << attempt << ": " << status.err;
     std::this_thread::sleep_for(300ms);
     for (auto& worker : workers) worker->signal(SIGTERM);
     for (size_t w = 0; w < workers.size(); ++w) {
       auto exit_code = workers[w]->wait_for(15s);
       ASSERT_TRUE(exit_code.has_value()) << workers[w]->output();
-      EXPECT_EQ(*exit_code, 0) << "attempt " << attempt << ", worker w" << w << ":\n" << workers[w]->output();
+      EXPECT_EQ(*exit_code, 0) << "attempt " << attempt << ", worker w" << w << ":\n"
+                               << workers[w]->output();
     }
   }
   if (!HasFailure()) fs::remove_all(dir);
@@ -79,10 +82,12 @@ TEST(MultipleWorkers, TwoWorkersStoppingWhenIdleBothStop) {
   auto put = put_keys(dir, 40);
   write_pipe(dir);
   t::create_store(binary, dir / "pipe.yaml");
-  BackgroundProcess a({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "a", "--stop-when-idle", "1s"},
-                      dir / "a.log");
-  BackgroundProcess b({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "b", "--stop-when-idle", "1s"},
-                      dir / "b.log");
+  BackgroundProcess a(
+      {binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "a", "--stop-when-idle", "1s"},
+      dir / "a.log");
+  BackgroundProcess b(
+      {binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "b", "--stop-when-idle", "1s"},
+      dir / "b.log");
   auto a_exit = a.wait_for(30s);
   auto b_exit = b.wait_for(a_exit ? 15s : 1s);
   auto status = t::status_json(binary, dir / "pipe.yaml");
@@ -103,18 +108,22 @@ TEST(MultipleWorkers, StopWhenIdleDoesNotWaitForShardsAnotherLiveWorkerHolds) {
   auto put = put_keys(dir, 20);
   write_pipe(dir);
   t::create_store(binary, dir / "pipe.yaml");
-  BackgroundProcess owner({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "owner"}, dir / "owner.log");
-  ASSERT_TRUE(t::wait_until([&] { return t::exactly_once(put, t::read_file_target(dir / "out")).empty(); }, 20s))
+  BackgroundProcess owner({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "owner"},
+                          dir / "owner.log");
+  ASSERT_TRUE(t::wait_until(
+      [&] { return t::exactly_once(put, t::read_file_target(dir / "out")).empty(); }, 20s))
       << owner.output();
   auto status = t::status_json(binary, dir / "pipe.yaml");
   for (const auto& shard : status["shards"]) {
     ASSERT_EQ(shard["leaseOwner"], "owner") << shard.dump();
   }
 
-  BackgroundProcess idle({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "idle", "--stop-when-idle", "1s"},
+  BackgroundProcess idle({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "idle",
+                          "--stop-when-idle", "1s"},
                          dir / "idle.log");
   auto idle_exit = idle.wait_for(15s);
-  EXPECT_TRUE(idle_exit.has_value()) << "waited for shards the live worker 'owner' holds\n" << idle.output();
+  EXPECT_TRUE(idle_exit.has_value()) << "waited for shards the live worker 'owner' holds\n"
+                                     << idle.output();
   EXPECT_EQ(idle_exit.value_or(-1), 0) << idle.output();
   EXPECT_TRUE(owner.running()) << owner.output();
   owner.signal(SIGTERM);

@@ -44,7 +44,9 @@ struct Fixture {
 Fixture make_log(const std::string& name, const std::string& on_decode_error) {
   Fixture fixture;
   fixture.dir = fresh_test_dir(name);
-  EXPECT_EQ(run_process({binary, "log", "create", (fixture.dir / "log").string(), "--shards", "2"}).exit_code, 0);
+  EXPECT_EQ(run_process({binary, "log", "create", (fixture.dir / "log").string(), "--shards", "2"})
+                .exit_code,
+            0);
   std::string input;
   for (int i = 0; i < 2000; ++i) {
     std::string line;
@@ -61,7 +63,8 @@ Fixture make_log(const std::string& name, const std::string& on_decode_error) {
     fixture.poison.insert(line);
     input += line + "\n";
   }
-  EXPECT_EQ(run_process({binary, "log", "put", (fixture.dir / "log").string()}, input).exit_code, 0);
+  EXPECT_EQ(run_process({binary, "log", "put", (fixture.dir / "log").string()}, input).exit_code,
+            0);
   write_file(fixture.dir / "pipe.yaml", fmt::format(R"(name: poison
 source:
   type: local
@@ -75,13 +78,15 @@ target:
 dead_letter:
   type: file
   path: ./dlq
-)", on_decode_error));
+)",
+                                                    on_decode_error));
   return fixture;
 }
 
 TEST(Poison, PoisonRecordsGoToTheDeadLettersAndEveryValidRecordIsDelivered) {
   auto fixture = make_log("poison-dlq", "dead_letter");
-  auto run = run_process({binary, "run", (fixture.dir / "pipe.yaml").string(), "--stop-when-idle", "1s"});
+  auto run =
+      run_process({binary, "run", (fixture.dir / "pipe.yaml").string(), "--stop-when-idle", "1s"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
   auto delivered = read_lines(fixture.dir / "out");
@@ -105,27 +110,32 @@ TEST(Poison, PoisonRecordsGoToTheDeadLettersAndEveryValidRecordIsDelivered) {
   }
   EXPECT_EQ(recovered, fixture.poison) << "the dead letters keep the exact bytes";
 
-  auto status = nlohmann::json::parse(run_process({binary, "status", (fixture.dir / "pipe.yaml").string(), "--json"}).out);
+  auto status = nlohmann::json::parse(
+      run_process({binary, "status", (fixture.dir / "pipe.yaml").string(), "--json"}).out);
   for (const auto& shard : status["shards"]) EXPECT_EQ(shard["recordsBehind"], 0) << shard.dump();
   fs::remove_all(fixture.dir);
 }
 
 TEST(Poison, OnDecodeErrorFailStopsWithoutCheckpointingPastThePoison) {
   auto fixture = make_log("poison-fail", "fail");
-  auto run = run_process({binary, "run", (fixture.dir / "pipe.yaml").string(), "--stop-when-idle", "1s"});
+  auto run =
+      run_process({binary, "run", (fixture.dir / "pipe.yaml").string(), "--stop-when-idle", "1s"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("could not be decoded"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("shardId-"), std::string::npos) << "the error names the shard: " << run.err;
+  EXPECT_NE(run.err.find("shardId-"), std::string::npos)
+      << "the error names the shard: " << run.err;
   EXPECT_TRUE(read_lines(fixture.dir / "dlq").empty());
 
-  auto status = nlohmann::json::parse(run_process({binary, "status", (fixture.dir / "pipe.yaml").string(), "--json"}).out);
+  auto status = nlohmann::json::parse(
+      run_process({binary, "status", (fixture.dir / "pipe.yaml").string(), "--json"}).out);
   int behind = 0;
   for (const auto& shard : status["shards"]) behind += shard["recordsBehind"].get<int>();
   EXPECT_GT(behind, 0) << "the checkpoint must stay before the poison record";
 
   // The same run again stops at the same place: no record skipped, nothing new delivered.
   auto before = read_lines(fixture.dir / "out").size();
-  auto again = run_process({binary, "run", (fixture.dir / "pipe.yaml").string(), "--stop-when-idle", "1s"});
+  auto again =
+      run_process({binary, "run", (fixture.dir / "pipe.yaml").string(), "--stop-when-idle", "1s"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_EQ(read_lines(fixture.dir / "out").size(), before);
   fs::remove_all(fixture.dir);

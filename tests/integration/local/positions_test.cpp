@@ -20,14 +20,8 @@ namespace t = shardpipe::testing;
 
 const std::string binary = SHARDPIPE_BINARY;
 
-std::vector<std::string> group(const std::string& name, int count) {
-  std::vector<std::string> lines;
-  for (int i = 0; i < count; ++i) lines.push_back(fmt::format(R"({{"k":"key-{}","group":"{}"}})", i, name));
-  return lines;
-}
-
 std::vector<PutRecord> put_group(const fs::path& dir, const std::string& name, int count = 12) {
-  return t::put_records(binary, dir / "log", group(name, count), {"--partition-key-field", "k"});
+  return t::put_keyed_group(binary, dir / "log", name, count);
 }
 
 void write_pipe(const fs::path& dir, const std::string& source_extra) {
@@ -72,9 +66,11 @@ TEST(StartingPosition, LatestDeliversOnlyRecordsPutAfterThePipeStarted) {
   auto before = put_group(dir, "before");
   write_pipe(dir, "  starting_position: LATEST\n");
   t::create_store(binary, dir / "pipe.yaml");
-  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "w", "--stop-when-idle", "3s"},
-                         dir / "pipe.log");
-  ASSERT_TRUE(t::wait_until([&] { return all_leases_held_by(dir / "pipe.yaml", "w", 2); }, 15s)) << pipe.output();
+  BackgroundProcess pipe(
+      {binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "w", "--stop-when-idle", "3s"},
+      dir / "pipe.log");
+  ASSERT_TRUE(t::wait_until([&] { return all_leases_held_by(dir / "pipe.yaml", "w", 2); }, 15s))
+      << pipe.output();
   std::this_thread::sleep_for(1500ms);
   auto after = put_group(dir, "after");
   ASSERT_FALSE(t::in_shard(after, "shardId-000000000000").empty());
@@ -120,13 +116,16 @@ TEST(StartingPosition, AtTimestampDeliversWhatArrivedFromThen) {
   auto timestamp = t::rfc3339_now();
   std::this_thread::sleep_for(600ms);
   auto from_then = put_group(dir, "from-then");
-  write_pipe(dir, fmt::format("  starting_position: AT_TIMESTAMP\n  starting_position_timestamp: {}\n", timestamp));
+  write_pipe(dir,
+             fmt::format("  starting_position: AT_TIMESTAMP\n  starting_position_timestamp: {}\n",
+                         timestamp));
   auto validated = t::run_process_for(30s, {binary, "validate", (dir / "pipe.yaml").string()});
   ASSERT_EQ(validated.exit_code, 0) << validated.err;
 
   auto ran = t::run_until_idle(binary, dir / "pipe.yaml");
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
-  EXPECT_EQ(t::exactly_once(from_then, t::read_file_target(dir / "out")), "") << "timestamp " << timestamp;
+  EXPECT_EQ(t::exactly_once(from_then, t::read_file_target(dir / "out")), "")
+      << "timestamp " << timestamp;
 
   // Later runs resume from the checkpoint rather than from the timestamp.
   auto later = put_group(dir, "later");

@@ -22,14 +22,16 @@ const std::string binary = SHARDPIPE_BINARY;
 
 std::vector<std::string> numbered_lines(int first, int count) {
   std::vector<std::string> lines;
-  for (int i = first; i < first + count; ++i) lines.push_back(fmt::format(R"({{"k":"key-{}","n":{}}})", i, i));
+  for (int i = first; i < first + count; ++i)
+    lines.push_back(fmt::format(R"({{"k":"key-{}","n":{}}})", i, i));
   return lines;
 }
 
 TEST(Shutdown, SigtermFlushesThePartialFileCheckpointsAndReleasesLeases) {
   auto dir = fresh_test_dir("shutdown");
   t::create_log(binary, dir / "log", 2);
-  auto first = t::put_records(binary, dir / "log", numbered_lines(0, 12), {"--partition-key-field", "k"});
+  auto first =
+      t::put_records(binary, dir / "log", numbered_lines(0, 12), {"--partition-key-field", "k"});
   // Batches of 5 go into a file of up to 1000 records; with a 20s batching window neither the
   // batcher nor the file is flushed on its own before the signal.
   write_file(dir / "pipe.yaml", R"(name: shutdown
@@ -49,7 +51,8 @@ shutdown_timeout: 5s
 )");
 
   t::create_store(binary, dir / "pipe.yaml");
-  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "w1"}, dir / "pipe.log");
+  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "w1"},
+                         dir / "pipe.log");
   ASSERT_TRUE(t::wait_until(
       [&] {
         auto status = t::status_json(binary, dir / "pipe.yaml");
@@ -62,9 +65,11 @@ shutdown_timeout: 5s
       15s))
       << pipe.output();
   std::this_thread::sleep_for(1500ms);  // let it read everything into its batches and files
-  ASSERT_TRUE(t::read_file_target(dir / "out").empty()) << "nothing should be flushed before the signal";
+  ASSERT_TRUE(t::read_file_target(dir / "out").empty())
+      << "nothing should be flushed before the signal";
   for (const auto& [shard, checkpoint] : t::checkpoints(binary, dir / "pipe.yaml")) {
-    ASSERT_FALSE(t::is_sequence(checkpoint)) << shard << " checkpointed " << checkpoint << " before any file was written";
+    ASSERT_FALSE(t::is_sequence(checkpoint))
+        << shard << " checkpointed " << checkpoint << " before any file was written";
   }
 
   auto signalled = std::chrono::steady_clock::now();
@@ -80,10 +85,12 @@ shutdown_timeout: 5s
   EXPECT_EQ(t::exactly_once(first, t::read_file_target(dir / "out")), "");
   EXPECT_TRUE(t::stray_files(dir / "out").empty());
   std::map<std::string, uint64_t> last;
-  for (const auto& record : first) last[record.shard_id] = std::max(last[record.shard_id], record.sequence);
+  for (const auto& record : first)
+    last[record.shard_id] = std::max(last[record.shard_id], record.sequence);
   auto stored = t::checkpoints(binary, dir / "pipe.yaml");
   ASSERT_EQ(last.size(), 2u);
-  for (const auto& [shard, sequence] : last) EXPECT_EQ(stored[shard], std::to_string(sequence)) << shard;
+  for (const auto& [shard, sequence] : last)
+    EXPECT_EQ(stored[shard], std::to_string(sequence)) << shard;
   auto status = t::status_json(binary, dir / "pipe.yaml");
   for (const auto& shard : status["shards"]) {
     EXPECT_TRUE(shard["leaseOwner"].is_null()) << "lease not released: " << shard.dump();
@@ -96,7 +103,8 @@ shutdown_timeout: 5s
   auto pipe_text = t::read_file(dir / "pipe.yaml");
   pipe_text.replace(pipe_text.find("  maximum_batching_window: 20s\n"), 31, "");
   write_file(dir / "pipe.yaml", pipe_text);
-  auto second = t::put_records(binary, dir / "log", numbered_lines(12, 6), {"--partition-key-field", "k"});
+  auto second =
+      t::put_records(binary, dir / "log", numbered_lines(12, 6), {"--partition-key-field", "k"});
   auto restarted = t::run_until_idle(binary, dir / "pipe.yaml", "w2");
   EXPECT_EQ(restarted.exit_code, 0) << restarted.err;
   EXPECT_EQ(t::exactly_once(t::concat(first, second), t::read_file_target(dir / "out")), "");
@@ -124,9 +132,11 @@ checkpoint:
 shutdown_timeout: 5s
 )");
   t::create_store(binary, dir / "pipe.yaml");
-  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "w1"}, dir / "pipe.log");
+  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "w1"},
+                         dir / "pipe.log");
   ASSERT_TRUE(t::wait_until(
-      [&] { return t::status_json(binary, dir / "pipe.yaml")["shards"][0]["leaseOwner"] == "w1"; }, 15s))
+      [&] { return t::status_json(binary, dir / "pipe.yaml")["shards"][0]["leaseOwner"] == "w1"; },
+      15s))
       << pipe.output();
   std::this_thread::sleep_for(1s);
   pipe.signal(SIGINT);
@@ -134,7 +144,8 @@ shutdown_timeout: 5s
   ASSERT_TRUE(exit_code.has_value()) << pipe.output();
   EXPECT_EQ(*exit_code, 0) << pipe.output();
   EXPECT_EQ(t::exactly_once(put, t::read_file_target(dir / "out")), "");
-  EXPECT_EQ(t::checkpoints(binary, dir / "pipe.yaml")[put.front().shard_id], std::to_string(put.back().sequence));
+  EXPECT_EQ(t::checkpoints(binary, dir / "pipe.yaml")[put.front().shard_id],
+            std::to_string(put.back().sequence));
   if (!HasFailure()) fs::remove_all(dir);
 }
 

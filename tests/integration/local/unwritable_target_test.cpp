@@ -25,13 +25,15 @@ const std::string binary = SHARDPIPE_BINARY;
 
 size_t occurrences(const std::string& text, const std::string& what) {
   size_t count = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size()))
+    ++count;
   return count;
 }
 
 std::vector<std::string> numbered_lines(int count, int first = 0) {
   std::vector<std::string> lines;
-  for (int i = first; i < first + count; ++i) lines.push_back(fmt::format(R"({{"k":"key-{}","n":{}}})", i, i));
+  for (int i = first; i < first + count; ++i)
+    lines.push_back(fmt::format(R"({{"k":"key-{}","n":{}}})", i, i));
   return lines;
 }
 
@@ -55,37 +57,45 @@ shutdown_timeout: 3s
 // Nothing may be checkpointed while nothing could be written.
 void expect_no_sequence_checkpoint(const fs::path& pipe) {
   for (const auto& [shard, checkpoint] : t::checkpoints(binary, pipe)) {
-    EXPECT_FALSE(t::is_sequence(checkpoint)) << shard << " checkpointed " << checkpoint << " with nothing written";
+    EXPECT_FALSE(t::is_sequence(checkpoint))
+        << shard << " checkpointed " << checkpoint << " with nothing written";
   }
 }
 
 void expect_checkpoints_at_the_end(const fs::path& pipe, const std::vector<PutRecord>& put) {
   std::map<std::string, uint64_t> last;
-  for (const auto& record : put) last[record.shard_id] = std::max(last[record.shard_id], record.sequence);
+  for (const auto& record : put)
+    last[record.shard_id] = std::max(last[record.shard_id], record.sequence);
   auto stored = t::checkpoints(binary, pipe);
-  for (const auto& [shard, sequence] : last) EXPECT_EQ(stored[shard], std::to_string(sequence)) << shard;
+  for (const auto& [shard, sequence] : last)
+    EXPECT_EQ(stored[shard], std::to_string(sequence)) << shard;
 }
 
 TEST(UnwritableTarget, FolderBlockedByAFileIsRetriedUntilFixed) {
   auto dir = fresh_test_dir("unwritable-folder");
   t::create_log(binary, dir / "log", 2);
-  auto put = t::put_records(binary, dir / "log", numbered_lines(30), {"--partition-key-field", "k"});
+  auto put =
+      t::put_records(binary, dir / "log", numbered_lines(30), {"--partition-key-field", "k"});
   write_file(dir / "blocker", "a regular file where the target folder must go\n");
   write_file(dir / "pipe.yaml", pipe_yaml("./blocker/out"));
 
-  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--stop-when-idle", "2s"}, dir / "pipe.log");
+  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--stop-when-idle", "2s"},
+                         dir / "pipe.log");
   auto target = (dir / "blocker" / "out").string();
   // It warns, naming the path, and keeps trying (several warnings, still running).
-  ASSERT_TRUE(t::wait_until([&] { return occurrences(pipe.output(), target) >= 3; }, 20s)) << pipe.output();
+  ASSERT_TRUE(t::wait_until([&] { return occurrences(pipe.output(), target) >= 3; }, 20s))
+      << pipe.output();
   EXPECT_NE(pipe.output().find("Not a directory"), std::string::npos) << pipe.output();
   EXPECT_NE(pipe.output().find("warn"), std::string::npos) << pipe.output();
-  std::this_thread::sleep_for(2500ms);  // longer than --stop-when-idle: being blocked is not being idle
+  std::this_thread::sleep_for(
+      2500ms);  // longer than --stop-when-idle: being blocked is not being idle
   ASSERT_TRUE(pipe.running()) << "gave up on a target that can be fixed\n" << pipe.output();
   expect_no_sequence_checkpoint(dir / "pipe.yaml");
 
   fs::remove(dir / "blocker");
   auto exit_code = pipe.wait_for(60s);
-  ASSERT_TRUE(exit_code.has_value()) << "did not finish after the path was fixed\n" << pipe.output();
+  ASSERT_TRUE(exit_code.has_value()) << "did not finish after the path was fixed\n"
+                                     << pipe.output();
   EXPECT_EQ(*exit_code, 0) << pipe.output();
   EXPECT_EQ(t::exactly_once(put, t::read_file_target(dir / "blocker" / "out")), "");
   EXPECT_TRUE(t::stray_files(dir / "blocker" / "out").empty());
@@ -98,17 +108,21 @@ TEST(UnwritableTarget, FileThatCannotBeCreatedIsRetriedUntilFixed) {
   t::create_log(binary, dir / "log", 1);
   auto put = t::put_records(binary, dir / "log", numbered_lines(10));
   // The first file's temporary name is taken by a folder that cannot simply be removed.
-  auto blocked = dir / "out" / put.front().shard_id / fmt::format("{:020}.jsonl.tmp", put.front().sequence);
+  auto blocked =
+      dir / "out" / put.front().shard_id / fmt::format("{:020}.jsonl.tmp", put.front().sequence);
   write_file(blocked / "keep", "x");
   write_file(dir / "pipe.yaml", pipe_yaml("./out"));
 
-  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--stop-when-idle", "2s"}, dir / "pipe.log");
-  ASSERT_TRUE(t::wait_until([&] { return occurrences(pipe.output(), blocked.string()) >= 3; }, 20s)) << pipe.output();
+  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--stop-when-idle", "2s"},
+                         dir / "pipe.log");
+  ASSERT_TRUE(t::wait_until([&] { return occurrences(pipe.output(), blocked.string()) >= 3; }, 20s))
+      << pipe.output();
   EXPECT_NE(pipe.output().find("delivery failed"), std::string::npos) << pipe.output();
   std::this_thread::sleep_for(2500ms);
   ASSERT_TRUE(pipe.running()) << pipe.output();
   expect_no_sequence_checkpoint(dir / "pipe.yaml");
-  EXPECT_TRUE(t::read_file_target(dir / "out").empty()) << "later files were written before the first one";
+  EXPECT_TRUE(t::read_file_target(dir / "out").empty())
+      << "later files were written before the first one";
 
   fs::remove_all(blocked);
   auto exit_code = pipe.wait_for(60s);

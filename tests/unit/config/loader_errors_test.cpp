@@ -319,8 +319,10 @@ TEST(LoaderErrors, UnreadableFile) {
 TEST(LoaderErrors, AnEncodingThatCanFailNeedsADeadLetterDestination) {
   EXPECT_THAT(errors_with("source: { type: local, path: ./log, data_encoding: json }\n"),
               ElementsAre(HasSubstr("there is no dead_letter section")));
-  EXPECT_THAT(errors_with("source: { type: local, path: ./log, data_encoding: text, on_decode_error: fail }\n"),
-              ::testing::IsEmpty());
+  EXPECT_THAT(
+      errors_with(
+          "source: { type: local, path: ./log, data_encoding: text, on_decode_error: fail }\n"),
+      ::testing::IsEmpty());
   EXPECT_THAT(errors_with("source: { type: local, path: ./log, data_encoding: json }\n"
                           "dead_letter: { type: file, path: ./dlq }\n"),
               ::testing::IsEmpty());

@@ -20,7 +20,8 @@ TEST(Crc32c, MatchesRfc3720Vectors) {
 TEST(Crc32c, ExtendsAcrossPieces) {
   std::string text = "the quick brown fox jumps over the lazy dog";
   uint32_t whole = crc32c(text);
-  uint32_t pieces = crc32c_extend(crc32c_extend(0, text.data(), 10), text.data() + 10, text.size() - 10);
+  uint32_t pieces =
+      crc32c_extend(crc32c_extend(0, text.data(), 10), text.data() + 10, text.size() - 10);
   EXPECT_EQ(whole, pieces);
 }
 

@@ -1,8 +1,8 @@
 #include "core/json_text.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <random>
 
 namespace shardpipe {
@@ -44,7 +44,8 @@ TEST(JsonText, ValidatesUtf8AndJson) {
 }
 
 TEST(JsonText, Base64RoundTrips) {
-  for (const std::string& text : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& text : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                          "foobar", std::string("\0\xff\x10", 3)}) {
     std::string decoded;
     ASSERT_TRUE(base64_decode(base64_encode(text), decoded));
     EXPECT_EQ(decoded, text);

@@ -1,5 +1,3 @@
-#include "targets/dead_letter/file_dead_letters.hpp"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -7,13 +5,16 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "targets/dead_letter/file_dead_letters.hpp"
+
 namespace shardpipe {
 namespace {
 
 namespace fs = std::filesystem;
 
 fs::path temp_dir(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("shardpipe-dlq-" + name + "-" + std::to_string(::getpid()));
+  auto dir =
+      fs::temp_directory_path() / ("shardpipe-dlq-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -38,7 +39,8 @@ Record poison() {
 
 TEST(DeadLetters, AnEntryCarriesConditionProvenanceAndTheRawBytes) {
   Record record = poison();
-  DeadLetter letter{"DecodeError", "data is not valid JSON", std::nullopt, 0, "local", "shardId-000000000001", &record};
+  DeadLetter letter{"DecodeError", "data is not valid JSON", std::nullopt, 0,
+                    "local",       "shardId-000000000001",   &record};
   auto entry = nlohmann::json::parse(render_dead_letter(letter, "orders", 1795311860250));
   EXPECT_EQ(entry["version"], "1");
   EXPECT_EQ(entry["timestamp"], "2026-11-22T01:44:20.250Z");
@@ -48,7 +50,9 @@ TEST(DeadLetters, AnEntryCarriesConditionProvenanceAndTheRawBytes) {
   EXPECT_TRUE(entry["error"]["statusCode"].is_null());
   EXPECT_EQ(entry["attempts"], 0);
   EXPECT_EQ(entry["eventID"], "shardId-000000000001:42");
-  EXPECT_EQ(entry["source"], nlohmann::json({{"type", "local"}, {"shardId", "shardId-000000000001"}, {"sequenceNumber", "42"}}));
+  EXPECT_EQ(entry["source"], nlohmann::json({{"type", "local"},
+                                             {"shardId", "shardId-000000000001"},
+                                             {"sequenceNumber", "42"}}));
   EXPECT_EQ(entry["record"]["rawData"], "/3tub3QganNvbg==");
   EXPECT_EQ(entry["record"]["partitionKey"], "key-1");
 }

@@ -16,8 +16,9 @@ namespace fs = std::filesystem;
 class FileTargetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shardpipe-file-target-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("shardpipe-file-target-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
   }
   void TearDown() override {
@@ -26,7 +27,8 @@ class FileTargetTest : public ::testing::Test {
     fs::remove_all(dir_, ignored);
   }
 
-  static std::vector<Record> records(uint64_t first_sequence, size_t count, uint64_t first_ordinal = 0) {
+  static std::vector<Record> records(uint64_t first_sequence, size_t count,
+                                     uint64_t first_ordinal = 0) {
     std::vector<Record> out;
     for (size_t i = 0; i < count; ++i) {
       Record record;
@@ -70,7 +72,8 @@ TEST_F(FileTargetTest, ReportsRecordsDeliveredOnlyWhenTheirFileIsComplete) {
   outcome = sink->flush();
   EXPECT_EQ(outcome.delivered, (std::vector<uint64_t>{3, 4}));
   EXPECT_TRUE(outcome.checkpoint_now) << "a partial file is a boundary a replay would not choose";
-  EXPECT_EQ(read(dir_ / "shardId-000000000001" / "00000000000000000103.jsonl"), "{\"n\":103}\n{\"n\":104}\n");
+  EXPECT_EQ(read(dir_ / "shardId-000000000001" / "00000000000000000103.jsonl"),
+            "{\"n\":103}\n{\"n\":104}\n");
 }
 
 TEST_F(FileTargetTest, AReplayRewritesTheSameFileWithTheSameContent) {

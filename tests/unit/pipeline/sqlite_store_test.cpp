@@ -15,8 +15,9 @@ using namespace std::chrono_literals;
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shardpipe-store-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("shardpipe-store-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -32,11 +33,13 @@ class SqliteStoreTest : public ::testing::Test {
 
 TEST_F(SqliteStoreTest, CreatesMissingFoldersAndKeepsLineage) {
   auto store = open();
-  ASSERT_TRUE(store->ensure_shard("shardId-000000000002", {"shardId-000000000000", "shardId-000000000001"}));
+  ASSERT_TRUE(store->ensure_shard("shardId-000000000002",
+                                  {"shardId-000000000000", "shardId-000000000001"}));
   ASSERT_TRUE(store->ensure_shard("shardId-000000000002", {}));  // a second insert changes nothing
   auto row = store->get("shardId-000000000002");
   ASSERT_TRUE(row && row->has_value());
-  EXPECT_EQ((*row)->parent_shard_ids, (std::vector<std::string>{"shardId-000000000000", "shardId-000000000001"}));
+  EXPECT_EQ((*row)->parent_shard_ids,
+            (std::vector<std::string>{"shardId-000000000000", "shardId-000000000001"}));
   EXPECT_TRUE((*row)->checkpoint.empty());
 }
 
