@@ -91,6 +91,7 @@ void finalize(PipeConfig& config, const SeenKeys& seen, Diagnostics& diagnostics
   check_decode_error_destination(config, seen, diagnostics);
   apply_name_defaults(config, seen);
   resolve_store_path(config);
+  config.target.base_dir = config.base_dir;
 }
 
 }  // namespace shardpipe::config

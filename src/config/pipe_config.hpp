@@ -48,6 +48,7 @@ struct SourceConfig {
 
 struct TargetConfig {
   std::string type = "file";  // stdout | file | http | command | kafka | kinesis | postgres | s3
+  std::filesystem::path base_dir;  // the pipe file's folder: where a command target runs
   // file
   std::filesystem::path path;
   int records_per_file = 5000;

@@ -59,8 +59,9 @@ std::span<const Property> target_properties() {
        .type = ValueType::duration,
        .default_text = "30s",
        .bounds = {.min = 1, .max = 900'000},
-       .applies_to = {"http"},
-       .description = "How long one request may take; a time-out fails the whole batch.",
+       .applies_to = {"http", "command"},
+       .description = "How long one request (http) or one reply (command) may take; a time-out "
+                      "fails the whole batch, and a command that hangs is restarted.",
        .example = "10s",
        .store = member(&TargetConfig::timeout)},
       {.key = "command",

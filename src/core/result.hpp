@@ -2,6 +2,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -17,6 +18,7 @@ enum class ErrorClass {
 struct Error {
   ErrorClass kind = ErrorClass::permanent;
   std::string message;
+  std::optional<int> status_code;  // the peer's answer, e.g. an HTTP status, when there was one
 
   static Error retriable(std::string message) {
     return {ErrorClass::retriable, std::move(message)};
@@ -25,6 +27,10 @@ struct Error {
     return {ErrorClass::permanent, std::move(message)};
   }
   static Error fatal(std::string message) { return {ErrorClass::fatal, std::move(message)}; }
+  Error&& with_status(int code) && {
+    status_code = code;
+    return std::move(*this);
+  }
   bool is_retriable() const { return kind == ErrorClass::retriable; }
 };
 

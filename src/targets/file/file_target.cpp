@@ -88,6 +88,7 @@ class FileSink final : public ShardSink {
   }
 
   size_t pending() const override { return ordinals_.size(); }
+  bool buffering() const override { return true; }
 
  private:
   bool full() const { return ordinals_.size() >= records_per_file_; }
