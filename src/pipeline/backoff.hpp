@@ -1,5 +1,6 @@
-// Exponential backoff with jitter: the n-th wait is uniform in [c/2, c], c = min(max, initial *
-// 2^n), which spreads retries of many shards apart while keeping a floor under each wait.
+// Exponential backoff with full jitter above a floor: the n-th wait is uniform in
+// [initial, c], c = min(max, initial * 2^n). The jitter spreads retries of many shards apart;
+// the floor keeps the first retry from hammering a target that just failed.
 #pragma once
 
 #include <algorithm>
@@ -20,7 +21,7 @@ class Backoff {
     for (int i = 0; i < attempt_ && ceiling < max_; ++i) ceiling *= 2;
     ceiling = std::min(ceiling, max_);
     ++attempt_;
-    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(ceiling / 2, ceiling);
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(initial_, ceiling);
     return std::chrono::milliseconds(pick(random_));
   }
   void reset() { attempt_ = 0; }

@@ -66,8 +66,7 @@ ConsumerSettings consumer_settings(const config::PipeConfig& config, const RunOp
   settings.max_batch_bytes = config.source.maximum_batch_bytes;
   settings.batching_window = config.source.maximum_batching_window;
   settings.lease_duration = config.checkpoint.lease_duration;
-  settings.backoff_initial = config.retry.backoff_initial;
-  settings.backoff_max = config.retry.backoff_max;
+  settings.retry = RetryPolicy::from(config.retry);
   settings.idle_flush_after =
       std::max<std::chrono::milliseconds>(config.source.maximum_batching_window, 1s);
   if (options.stop_when_idle) {
@@ -177,7 +176,7 @@ class PipeRunner {
         continue;
       }
       auto consumer = std::make_unique<ShardConsumer>(settings_, shard, *source_, *target_, *store_,
-                                                      dead_letters_.get());
+                                                      dead_letters_.get(), counters_);
       consumer->start();
       consumers_.emplace(shard.shard_id, std::move(consumer));
     }
@@ -277,6 +276,7 @@ class PipeRunner {
   std::unique_ptr<Target> target_;
   std::unique_ptr<cs::CheckpointStore> store_;
   std::unique_ptr<DeadLetterDestination> dead_letters_;
+  DeliveryCounters counters_;
   std::map<std::string, std::unique_ptr<ShardConsumer>> consumers_;
   std::set<std::string> finished_;
   bool discovered_once_ = false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/clock.hpp"
 #include "core/sequence_number.hpp"
 #include "pipeline/backoff.hpp"
 
@@ -45,13 +46,21 @@ constexpr auto poll_interval = 100ms;
 
 ShardConsumer::ShardConsumer(ConsumerSettings settings, ShardDescription shard, Source& source,
                              Target& target, cs::CheckpointStore& store,
-                             DeadLetterDestination* dead_letters)
+                             DeadLetterDestination* dead_letters, DeliveryCounters& counters)
     : settings_(std::move(settings)),
       shard_(std::move(shard)),
       source_(source),
       target_(target),
       store_(store),
-      dead_letters_(dead_letters) {}
+      dead_letters_(dead_letters),
+      delivery_(settings_.retry, dead_letters, counters, settings_.source_type, shard_.shard_id,
+                BatchDelivery::Hooks{
+                    .handled = [this](uint64_t ordinal) { tracker_->handled(ordinal); },
+                    .wait = [this](std::chrono::milliseconds wait) { return sleep_for(wait); },
+                    .checkpoint_now = [this] { return maybe_checkpoint(true); },
+                    .fatal = [this](Error error) { set_fatal(std::move(error)); },
+                    .now_ms = unix_now_ms,
+                }) {}
 
 ShardConsumer::~ShardConsumer() {
   hard_stop_ = true;
@@ -105,6 +114,7 @@ void ShardConsumer::run() {
   if (state_ == ConsumerState::lease_lost) {
     spdlog::warn("shard {}: lease lost; in-flight records were not checkpointed", shard_.shard_id);
   }
+  close_sink(lease_lost_ ? CloseReason::lease_lost : CloseReason::shutdown);
   state_ = ConsumerState::shut_down;
 }
 
@@ -140,7 +150,7 @@ StartPosition ShardConsumer::start_position(const cs::LeaseRow& row) {
 
 bool ShardConsumer::initialize() {
   state_ = ConsumerState::initializing;
-  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
   while (true) {
     if (stopping()) return false;
     auto taken = store_.try_take(shard_.shard_id, settings_.worker_id, settings_.lease_duration);
@@ -186,7 +196,7 @@ bool ShardConsumer::initialize() {
 }
 
 bool ShardConsumer::open_reader(StartPosition position) {
-  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
   while (position.kind == StartKind::latest) {
     // Resolve LATEST to the tip now and checkpoint it, so that records put while the pipe is
     // stopped are not skipped by a restart that would resolve LATEST again.
@@ -224,7 +234,7 @@ bool ShardConsumer::open_reader(StartPosition position) {
 
 void ShardConsumer::process() {
   state_ = ConsumerState::processing;
-  Backoff read_backoff(settings_.backoff_initial, settings_.backoff_max);
+  Backoff read_backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
   while (true) {
     if (lease_lost_ || hard_stop_) {
       state_ = lease_lost_ ? ConsumerState::lease_lost : ConsumerState::shutdown_requested;
@@ -318,7 +328,12 @@ bool ShardConsumer::read_some() {
                         dead_letters_ ? "fail" : "dead_letter, with no dead_letter section")));
         return false;
       }
-      if (!dead_letter(record, "DecodeError", record.decode_error)) return false;
+      const Record* poison = &record;
+      const int attempts = 0;
+      if (!delivery_.dead_letter(std::span(&poison, 1), DeadLetterCondition::decode_error,
+                                 Error::permanent(record.decode_error), std::span(&attempts, 1))) {
+        return false;
+      }
       continue;
     }
     batcher_->add(std::move(record), now);
@@ -332,44 +347,31 @@ void ShardConsumer::apply(const DeliveryOutcome& outcome) {
 }
 
 bool ShardConsumer::deliver(std::vector<Record>& batch) {
-  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
-  std::span<const Record> remaining(batch);
-  while (true) {
-    DeliveryOutcome outcome = sink_->deliver(remaining);
-    apply(outcome);
-    if (outcome.checkpoint_now && !maybe_checkpoint(true)) return false;
-    remaining = remaining.subspan(std::min(outcome.accepted, remaining.size()));
-    if (!outcome.error) return true;
-    auto wait = backoff.next();
-    spdlog::warn("shard {}: delivery failed (attempt {}), retrying in {} ms: {}", shard_.shard_id,
-                 backoff.attempts(), wait.count(), outcome.error->message);
-    if (!sleep_for(wait)) return false;
-  }
+  return delivery_.deliver(*sink_, batch);
 }
 
-bool ShardConsumer::dead_letter(const Record& record, const std::string& condition,
-                                const std::string& message) {
-  DeadLetter letter{condition,       message, std::nullopt, 0, settings_.source_type,
-                    shard_.shard_id, &record};
-  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+// Tells the sink why it is dropped; only the end of a shard must be acknowledged, since its
+// checkpoint lets the children start.
+bool ShardConsumer::close_sink(CloseReason reason) {
+  if (!sink_) return true;
+  Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
   while (true) {
-    auto written = dead_letters_->write(std::span(&letter, 1));
-    if (written) {
-      spdlog::info("shard {}: record {} dead-lettered ({}): {}", shard_.shard_id,
-                   record.sequence_number, condition, message);
-      tracker_->handled(record.ordinal);
+    auto closed = sink_->close(reason);
+    if (closed || reason != CloseReason::shard_end) {
+      if (!closed)
+        spdlog::warn("shard {}: closing the target: {}", shard_.shard_id, closed.error().message);
+      sink_.reset();
       return true;
     }
-    // Never lose a record on its way to the dead letters: retry, and do not checkpoint past it.
     auto wait = backoff.next();
-    spdlog::warn("shard {}: dead letter not written (attempt {}), retrying in {} ms: {}",
-                 shard_.shard_id, backoff.attempts(), wait.count(), written.error().message);
+    spdlog::warn("shard {}: the target did not acknowledge the shard's end, retrying in {} ms: {}",
+                 shard_.shard_id, wait.count(), closed.error().message);
     if (!sleep_for(wait)) return false;
   }
 }
 
 bool ShardConsumer::flush_sink() {
-  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
   while (sink_->pending() > 0) {
     DeliveryOutcome outcome = sink_->flush();
     apply(outcome);
@@ -401,7 +403,7 @@ bool ShardConsumer::maybe_checkpoint(bool force) {
 }
 
 bool ShardConsumer::write_checkpoint(const std::string& value, bool must_succeed) {
-  Backoff backoff(settings_.backoff_initial, settings_.backoff_max);
+  Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
   while (true) {
     auto lease = this->lease();
     if (!lease) return false;
@@ -438,14 +440,14 @@ void ShardConsumer::adopt_reset() {
   if (!sink) {
     reset_pending_ = true;
     spdlog::warn("shard {}: {}", shard_.shard_id, sink.error().message);
-    sleep_for(settings_.backoff_initial);
+    sleep_for(settings_.retry.backoff_initial);
     return;
   }
   sink_ = std::move(*sink);
   auto adopted = store_.adopt_reset(*lease);
   if (!adopted) {
     reset_pending_ = true;
-    sleep_for(settings_.backoff_initial);
+    sleep_for(settings_.retry.backoff_initial);
     return;
   }
   auto row = store_.get(shard_.shard_id);
@@ -468,6 +470,7 @@ void ShardConsumer::finish_shard() {
   while (!tracker_->all_handled()) {
     if (!sleep_for(poll_interval)) return;
   }
+  if (!close_sink(CloseReason::shard_end)) return;
   if (!write_checkpoint(std::string(cs::checkpoint_shard_end), true)) return;
   spdlog::info("shard {}: finished (SHARD_END checkpointed)", shard_.shard_id);
   finished_shard_ = true;

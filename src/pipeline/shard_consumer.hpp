@@ -23,6 +23,7 @@
 
 #include "config/pipe_config.hpp"
 #include "coordination/checkpoint_store.hpp"
+#include "pipeline/batch_delivery.hpp"
 #include "pipeline/batcher.hpp"
 #include "pipeline/checkpoint_tracker.hpp"
 #include "sources/source.hpp"
@@ -49,8 +50,7 @@ struct ConsumerSettings {
   size_t max_batch_bytes = 6u << 20;
   std::chrono::milliseconds batching_window{0};
   std::chrono::milliseconds lease_duration{10000};
-  std::chrono::milliseconds backoff_initial{100};
-  std::chrono::milliseconds backoff_max{30000};
+  RetryPolicy retry;  // delivery retries; its backoff also paces retries of reads and checkpoints
   std::chrono::milliseconds checkpoint_interval{1000};  // coalesces checkpoint writes
   std::chrono::milliseconds idle_flush_after{1000};     // a caught-up shard flushes partial units
   StartPosition starting_position;  // for shards the pipe found when it first ran
@@ -63,9 +63,10 @@ class ShardConsumer {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // `dead_letters` may be null: then a record that cannot be decoded stops the shard.
+  // `dead_letters` may be null: then a record that would go there stops the shard.
   ShardConsumer(ConsumerSettings settings, ShardDescription shard, Source& source, Target& target,
-                coordination::CheckpointStore& store, DeadLetterDestination* dead_letters);
+                coordination::CheckpointStore& store, DeadLetterDestination* dead_letters,
+                DeliveryCounters& counters);
   ~ShardConsumer();
 
   void start();
@@ -100,7 +101,7 @@ class ShardConsumer {
   bool open_reader(StartPosition position);
   bool read_some();
   bool deliver(std::vector<Record>& batch);
-  bool dead_letter(const Record& record, const std::string& condition, const std::string& message);
+  bool close_sink(CloseReason reason);
   bool flush_sink();
   bool drain();
   void apply(const DeliveryOutcome& outcome);
@@ -139,6 +140,7 @@ class ShardConsumer {
   std::unique_ptr<ShardSink> sink_;
   std::unique_ptr<Batcher> batcher_;
   std::unique_ptr<CheckpointTracker> tracker_;
+  BatchDelivery delivery_;
   bool shard_end_seen_ = false;
   bool caught_up_ = false;
   Clock::time_point caught_up_since_{};
