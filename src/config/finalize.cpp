@@ -65,6 +65,25 @@ void check_decode_error_destination(const PipeConfig& config, const SeenKeys& se
                     "e.g. dead_letter: { type: file, path: ./dlq }, or set on_decode_error: fail");
 }
 
+// Retry limits end in the dead letters; without a destination a record out of attempts would stop
+// the pipe, which is what the limits were set to avoid.
+void check_retry_limit_destination(const PipeConfig& config, const SeenKeys& seen,
+                                   Diagnostics& diagnostics) {
+  if (config.dead_letter) return;
+  for (std::string_view key : {"retry.maximum_retry_attempts", "retry.maximum_record_age"}) {
+    if (!seen.usable(key) || !seen.given(key)) continue;
+    bool limited = key.ends_with("attempts") ? config.retry.maximum_retry_attempts >= 0
+                                             : config.retry.maximum_record_age.has_value();
+    if (!limited) continue;
+    std::string name(key.substr(key.find('.') + 1));
+    diagnostics.error(seen.find(key)->value,
+                      "records that reach " + name +
+                          " go to the dead letters, but there is no dead_letter section; add "
+                          "one, e.g. dead_letter: { type: file, path: ./dlq }, or set " +
+                          name + ": -1");
+  }
+}
+
 // Defaults that are spelt with the pipe's name.
 void apply_name_defaults(PipeConfig& config, const SeenKeys& seen) {
   const SeenKey* name = seen.find("name");
@@ -89,6 +108,7 @@ void finalize(PipeConfig& config, const SeenKeys& seen, Diagnostics& diagnostics
   check_starting_timestamp(config, seen, diagnostics);
   check_backoff(config, seen, diagnostics);
   check_decode_error_destination(config, seen, diagnostics);
+  check_retry_limit_destination(config, seen, diagnostics);
   apply_name_defaults(config, seen);
   resolve_store_path(config);
   config.target.base_dir = config.base_dir;

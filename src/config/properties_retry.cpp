@@ -10,23 +10,27 @@ std::span<const Property> retry_properties() {
        .type = ValueType::integer,
        .default_text = "-1",
        .bounds = {.min = 0, .max = 10'000, .minus_one_allowed = true},
-       .description = "How often a failed batch is retried; -1 retries until "
-                      "maximum_record_age is reached.",
+       .description = "How often a failed record is retried before it goes to the dead "
+                      "letters. -1 retries until maximum_record_age is reached; a permanent "
+                      "error (an HTTP 4xx other than 408 and 429) is then dead-lettered at "
+                      "once. A value other than -1 needs a dead_letter section.",
        .example = "10",
        .store = member(&RetryConfig::maximum_retry_attempts)},
       {.key = "maximum_record_age",
        .type = ValueType::duration,
        .default_text = "-1",
        .bounds = {.min = 60'000, .max = 604'800'000, .minus_one_allowed = true},
-       .description = "Records older than this are not retried again but dead-lettered; -1 "
-                      "keeps retrying forever.",
+       .description = "Records that arrived in the source longer ago than this are "
+                      "dead-lettered instead of tried (again); -1 keeps retrying forever. A "
+                      "value other than -1 needs a dead_letter section.",
        .example = "1h",
        .store = member(&RetryConfig::maximum_record_age)},
       {.key = "bisect_batch_on_error",
        .type = ValueType::boolean,
        .default_text = "false",
-       .description = "Split a failed batch in two and retry the halves, to isolate a bad "
-                      "record.",
+       .description = "Split a batch that fails as a whole in two and deliver the halves, "
+                      "recursively, to isolate the records that fail; a split is not counted as "
+                      "an attempt.",
        .example = "true",
        .store = member(&RetryConfig::bisect_batch_on_error)},
       {.key = "backoff_initial",

@@ -330,5 +330,20 @@ TEST(LoaderErrors, AnEncodingThatCanFailNeedsADeadLetterDestination) {
       << "base64, the default, decodes any bytes";
 }
 
+TEST(LoaderErrors, RetryLimitsNeedADeadLetterDestination) {
+  EXPECT_THAT(errors_with("source: { path: ./log }\nretry: { maximum_retry_attempts: 3 }\n"),
+              ElementsAre("pipe.yaml:4:34: error: records that reach maximum_retry_attempts go to "
+                          "the dead letters, but there is no dead_letter section; add one, e.g. "
+                          "dead_letter: { type: file, path: ./dlq }, or set "
+                          "maximum_retry_attempts: -1"));
+  EXPECT_THAT(errors_with("source: { path: ./log }\nretry: { maximum_record_age: 1h }\n"),
+              ElementsAre(HasSubstr("records that reach maximum_record_age go to the dead")));
+  EXPECT_THAT(errors_with("source: { path: ./log }\nretry: { maximum_retry_attempts: -1 }\n"),
+              ::testing::IsEmpty());
+  EXPECT_THAT(errors_with("source: { path: ./log }\nretry: { maximum_retry_attempts: 3 }\n"
+                          "dead_letter: { type: file, path: ./dlq }\n"),
+              ::testing::IsEmpty());
+}
+
 }  // namespace
 }  // namespace shardpipe::config

@@ -228,6 +228,7 @@ target:
   type: command
   command: [node, ./processor.js]
 retry: { maximum_record_age: 7d, maximum_retry_attempts: 0 }
+dead_letter: { type: file, path: ./dlq }
 )");
   EXPECT_EQ(config.source.stream, "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks");
   EXPECT_EQ(config.source.starting_position_timestamp_ms, parse_rfc3339_ms("2026-11-22T10:00:00Z"));
@@ -246,6 +247,7 @@ source:
   maximum_batching_window: 300s
 retry: { maximum_record_age: 60s, maximum_retry_attempts: 10000, backoff_initial: 1s, backoff_max: 1s }
 target: { type: stdout }
+dead_letter: { type: file, path: ./dlq }
 )");
   EXPECT_EQ(config.source.batch_size, 10'000);
   EXPECT_EQ(config.source.maximum_batching_window, milliseconds{300'000});
