@@ -36,6 +36,10 @@ int checkpoint_list(const std::string& pipe_file, bool json);
 int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>& shards, bool all,
                    const std::string& position);
 
+// dlq
+int dlq_list(const std::string& pipe_file, bool json);
+int dlq_replay(const std::string& pipe_file, const std::vector<std::string>& event_ids);
+
 // config
 int config_reference();
 

@@ -1,5 +1,6 @@
 // Command-line entry: parses arguments with CLI11 and hands each command to cli/commands.hpp.
 #include <CLI/CLI.hpp>
+#include <csignal>
 
 #include "cli/commands.hpp"
 #include "observe/logging.hpp"
@@ -14,6 +15,7 @@ struct Arguments {
   int shards = 0;
   std::string shard;
   std::vector<std::string> shard_list;
+  std::vector<std::string> event_ids;
   std::string at;
   std::string pair;
   std::string from;
@@ -30,6 +32,7 @@ struct Arguments {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a record processor that exits fails a write, not shardpipe
   CLI::App app{"shardpipe: reliable pipes from sharded streams to targets", "shardpipe"};
   app.require_subcommand(1);
   app.fallthrough();  // --log-level may come after the command too
@@ -119,6 +122,18 @@ int main(int argc, char** argv) {
   log_get_cmd->add_option("--from", args.from, "First sequence number (default: the oldest)");
   log_get_cmd->add_option("--limit", args.limit, "How many records at most")->capture_default_str();
   log_get_cmd->callback([&] { status = log_get(args.dir, args.shard, args.from, args.limit); });
+
+  auto* dlq_cmd = app.add_subcommand("dlq", "The file dead-letter destination");
+  dlq_cmd->require_subcommand(1);
+  auto* dlq_list_cmd = dlq_cmd->add_subcommand("list", "List the dead letters");
+  dlq_list_cmd->add_option("pipe", args.pipe_file, "The pipe file")->required();
+  dlq_list_cmd->add_flag("--json", args.json, "The entries as stored, one JSON object per line");
+  dlq_list_cmd->callback([&] { status = dlq_list(args.pipe_file, args.json); });
+  auto* dlq_replay_cmd = dlq_cmd->add_subcommand(
+      "replay", "Send dead letters to the target again, removing each one delivered");
+  dlq_replay_cmd->add_option("pipe", args.pipe_file, "The pipe file")->required();
+  dlq_replay_cmd->add_option("--event-id", args.event_ids, "Only these entries (default: all)");
+  dlq_replay_cmd->callback([&] { status = dlq_replay(args.pipe_file, args.event_ids); });
 
   auto* config_cmd = app.add_subcommand("config", "Configuration reference");
   config_cmd->require_subcommand(1);

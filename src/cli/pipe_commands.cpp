@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/pipe_loading.hpp"
 #include "config/loader.hpp"
 #include "config/reference.hpp"
 #include "coordination/checkpoint_store.hpp"
@@ -20,25 +21,10 @@ namespace {
 
 namespace cs = coordination;
 
-std::optional<config::PipeConfig> load(const std::string& pipe_file) {
-  auto loaded = config::load_pipe_file(pipe_file);
-  for (const auto& error : loaded.errors) fmt::print(stderr, "{}\n", config::format_error(error));
-  if (!loaded.errors.empty() || !loaded.config) return std::nullopt;
-  return std::move(*loaded.config);
-}
-
 // Features of the contract that later releases bring: refuse them rather than ignore them.
 std::vector<std::string> unsupported_features(const config::PipeConfig& pipe) {
   std::vector<std::string> problems;
   auto where = pipe.file.string();
-  if (!pipe.filter_patterns.empty()) {
-    problems.push_back(
-        fmt::format("{}: error: 'filter' is not supported by this build yet; remove it", where));
-  }
-  if (pipe.transform) {
-    problems.push_back(
-        fmt::format("{}: error: 'transform' is not supported by this build yet; remove it", where));
-  }
   if (pipe.source.parallelization_factor != 1) {
     problems.push_back(fmt::format(
         "{}: error: parallelization_factor above 1 is not supported by this build yet; set it to 1",
@@ -84,7 +70,7 @@ std::string display_checkpoint(const std::string& value) {
 }  // namespace
 
 int validate(const std::string& pipe_file) {
-  auto pipe = load(pipe_file);
+  auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
   fmt::print("ok\n");
   return exit_ok;
@@ -92,7 +78,7 @@ int validate(const std::string& pipe_file) {
 
 int run(const std::string& pipe_file, std::string worker_id,
         std::optional<std::string> stop_when_idle) {
-  auto pipe = load(pipe_file);
+  auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
   auto problems = unsupported_features(*pipe);
   for (const auto& problem : problems) fmt::print(stderr, "{}\n", problem);
@@ -117,7 +103,7 @@ int run(const std::string& pipe_file, std::string worker_id,
 }
 
 int status(const std::string& pipe_file, bool json) {
-  auto pipe = load(pipe_file);
+  auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
   auto source = make_source(pipe->source);
   auto store = source ? cs::open_checkpoint_store(pipe->checkpoint.store, pipe->name)
@@ -182,7 +168,7 @@ int status(const std::string& pipe_file, bool json) {
 }
 
 int checkpoint_list(const std::string& pipe_file, bool json) {
-  auto pipe = load(pipe_file);
+  auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
   auto store = cs::open_checkpoint_store(pipe->checkpoint.store, pipe->name);
   if (!store) {
@@ -220,7 +206,7 @@ int checkpoint_list(const std::string& pipe_file, bool json) {
 
 int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>& shards, bool all,
                    const std::string& position) {
-  auto pipe = load(pipe_file);
+  auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
   auto value = to_checkpoint_value(position);
   if (!value) {

@@ -154,7 +154,7 @@ class ComponentReader {
     }
     auto value = read_value(entry.value, *property, config_.base_dir);
     if (!value) {
-      diagnostics_.error(value.error());
+      for (Problem& problem : value.error()) diagnostics_.error(std::move(problem));
       return;
     }
     property->store(config_, *value);

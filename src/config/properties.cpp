@@ -149,4 +149,10 @@ std::string join_alternatives(std::span<const std::string_view> words,
   return text;
 }
 
+std::string check_http_url(const Value& value) {
+  const auto& url = std::get<std::string>(value);
+  if (url.starts_with("http://") || url.starts_with("https://")) return {};
+  return "url must start with http:// or https://, got '" + url + "'";
+}
+
 }  // namespace shardpipe::config

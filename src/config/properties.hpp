@@ -106,6 +106,9 @@ std::span<const Property> metrics_properties();
 
 bool applies_to_type(const Property& property, std::string_view component_type);
 
+// A `check` for URL values: http:// or https://.
+std::string check_http_url(const Value& value);
+
 // Human-readable pieces shared by error messages and the reference.
 std::string_view type_name(const Property& property);
 // A bound of a duration, size or integer as the file writes it: "5m", "6MiB", "10000".

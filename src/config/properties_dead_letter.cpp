@@ -3,7 +3,6 @@
 #include "config/property_store.hpp"
 
 namespace shardpipe::config {
-
 std::span<const Property> dead_letter_properties() {
   static const std::vector<Property> table = {
       {.key = "type",
@@ -26,9 +25,12 @@ std::span<const Property> dead_letter_properties() {
        .type = ValueType::string,
        .applies_to = {"http"},
        .required = true,
-       .description = "Where each entry is POSTed.",
+       .description = "Where entries are POSTed, as a JSON array; they count as dead-lettered "
+                      "only once the answer is a 2xx, and are sent again otherwise.",
        .example = "http://127.0.0.1:8080/dead-letters",
-       .store = member(&DeadLetterConfig::url)},
+       .store = member(&DeadLetterConfig::url),
+       .check = check_http_url,
+       .rule = "http:// or https:// URL"},
       {.key = "bootstrap_servers",
        .type = ValueType::comma_list,
        .applies_to = {"kafka"},

@@ -3,16 +3,6 @@
 #include "config/property_store.hpp"
 
 namespace shardpipe::config {
-namespace {
-
-std::string check_http_url(const Value& value) {
-  const auto& url = std::get<std::string>(value);
-  if (url.starts_with("http://") || url.starts_with("https://")) return {};
-  return "url must start with http:// or https://, got '" + url + "'";
-}
-
-}  // namespace
-
 std::span<const Property> target_properties() {
   static const std::vector<Property> table = {
       {.key = "type",
@@ -52,8 +42,10 @@ std::span<const Property> target_properties() {
        .type = ValueType::string_map,
        .default_text = "{}",
        .applies_to = {"http"},
-       .description = "Extra HTTP headers sent with every request.",
-       .example = "{ Authorization: Bearer abc123 }",
+       .description = "Extra HTTP headers sent with every request. ${NAME} in a value is "
+                      "replaced by the environment variable NAME when the pipe starts (an unset "
+                      "variable is an error); values are never logged.",
+       .example = "{ Authorization: \"Bearer ${ORDERS_TOKEN}\" }",
        .store = member(&TargetConfig::headers)},
       {.key = "timeout",
        .type = ValueType::duration,

@@ -2,19 +2,22 @@
 
 #include <charconv>
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "config/closest_match.hpp"
 #include "config/yaml_json.hpp"
 #include "core/units.hpp"
+#include "filter/event_pattern.hpp"
+#include "transform/input_template.hpp"
 
 namespace shardpipe::config {
 namespace {
 
-using Result = std::expected<Value, Problem>;
+using Result = std::expected<Value, Problems>;
 
-std::unexpected<Problem> problem(const YAML::Node& node, std::string message) {
-  return std::unexpected(Problem{node.Mark(), std::move(message)});
+std::unexpected<Problems> problem(const YAML::Node& node, std::string message) {
+  return std::unexpected(Problems{Problem{node.Mark(), std::move(message)}});
 }
 
 std::string name_of(const Property& property) {
@@ -238,32 +241,93 @@ Result read_timestamp(const YAML::Node& node, const Property& property) {
 }
 
 Result read_template(const YAML::Node& node, const Property& property) {
-  if (node.IsScalar()) return node.Scalar();
-  if (!node.IsMap()) {
+  std::string text;
+  if (node.IsScalar()) {
+    text = node.Scalar();
+  } else if (node.IsMap()) {
+    auto json = yaml_to_json(node);
+    if (!json) return std::unexpected(Problems{json.error()});
+    text = json->dump();
+  } else {
     return problem(
         node, name_of(property) + " must be a string or a mapping, got " + describe_node(node));
   }
-  auto json = yaml_to_json(node);
-  if (!json) return std::unexpected(json.error());
-  return json->dump();
+  auto compiled = transform::compile_template(text);
+  if (!compiled) {
+    std::string message = compiled.error().message;
+    // A position in the JSON made from a mapping would not help: the node is the position.
+    size_t position = message.rfind(" (at line ");
+    if (node.IsMap() && position != std::string::npos) message.erase(position);
+    return problem(node, name_of(property) + " is not a valid input template: " + message);
+  }
+  return text;
 }
 
+// The YAML node that a pattern error is about: the pattern's JSON was converted from `pattern`
+// key for key, so the error's steps lead to it. Stops at the deepest node that has a position.
+YAML::Mark mark_of(const YAML::Node& pattern, const filter::PatternError& error) {
+  YAML::Node current;
+  current.reset(pattern);
+  YAML::Mark mark = pattern.Mark();
+  for (size_t i = 0; i < error.location.size(); ++i) {
+    const filter::PatternStep& step = error.location[i];
+    bool last = i + 1 == error.location.size();
+    std::optional<YAML::Node> next;
+    if (step.index >= 0 && current.IsSequence()) {
+      int index = 0;
+      for (const YAML::Node& item : current) {
+        if (index++ != step.index) continue;
+        next.emplace(item);  // emplace: assigning a Node would overwrite the document
+        break;
+      }
+    } else if (step.index < 0 && current.IsMap()) {
+      for (const auto& entry : current) {
+        if (!entry.first.IsScalar() || entry.first.Scalar() != step.key) continue;
+        if (last && error.at_key) return entry.first.Mark();
+        next.emplace(entry.second);
+        if (next->Mark().line < 0) mark = entry.first.Mark();  // `key:` with nothing after it
+        break;
+      }
+    }
+    if (!next) break;
+    current.reset(*next);
+    if (current.Mark().line >= 0) mark = current.Mark();
+  }
+  return mark;
+}
+
+// Every pattern is compiled, and every invalid one reported at its own position.
 Result read_patterns(const YAML::Node& node, const Property& property) {
   std::string shape = " must be a list of event patterns" + for_example(property);
   if (!node.IsSequence())
     return problem(node, name_of(property) + shape + "; got " + describe_node(node));
   std::vector<std::string> patterns;
+  Problems problems;
   for (const YAML::Node& item : node) {
     if (!item.IsMap()) {
       YAML::Node shown = item.IsNull() ? node : item;
-      return problem(shown, "each pattern in " + name_of(property) +
-                                " must be a mapping such as { data: { status: [paid] } }, got " +
-                                describe_node(item));
+      problems.push_back({shown.Mark(), "each pattern in " + name_of(property) +
+                                            " must be a mapping such as { data: { status: [paid] "
+                                            "} }, got " +
+                                            describe_node(item)});
+      continue;
     }
     auto json = yaml_to_json(item);
-    if (!json) return std::unexpected(json.error());
-    patterns.push_back(json->dump());
+    if (!json) {
+      problems.push_back(json.error());
+      continue;
+    }
+    std::string text = json->dump();
+    auto compiled = filter::parse_pattern(text);
+    if (!compiled) {
+      problems.push_back(
+          {mark_of(item, compiled.error()),
+           "invalid event pattern in " + name_of(property) + ": " + compiled.error().text()});
+      continue;
+    }
+    patterns.push_back(std::move(text));
   }
+  if (!problems.empty()) return std::unexpected(std::move(problems));
   return patterns;
 }
 
@@ -318,8 +382,8 @@ std::string describe_node(const YAML::Node& node) {
   return "nothing";
 }
 
-std::expected<Value, Problem> read_value(const YAML::Node& node, const Property& property,
-                                         const std::filesystem::path& base_dir) {
+std::expected<Value, Problems> read_value(const YAML::Node& node, const Property& property,
+                                          const std::filesystem::path& base_dir) {
   Result value = read_typed(node, property, base_dir);
   if (value && property.check) {
     std::string message = property.check(*value);

@@ -1,6 +1,7 @@
 // Counters of the delivery engine, per pipe, shared by its shards (lock-free). The metrics
 // endpoint exposes them as shardpipe_delivery_attempts_total{outcome},
-// shardpipe_records_delivered_total and shardpipe_records_dead_lettered_total{condition}.
+// shardpipe_records_delivered_total, shardpipe_records_filtered_total and
+// shardpipe_records_dead_lettered_total{condition}.
 #pragma once
 
 #include <array>
@@ -50,6 +51,7 @@ struct DeliveryCounters {
   std::atomic<uint64_t> retries{0};                 // attempts after a failed one
   std::atomic<uint64_t> bisections{0};              // failed batches split in two
   std::atomic<uint64_t> records_delivered{0};
+  std::atomic<uint64_t> records_filtered{0};
   std::array<std::atomic<uint64_t>, 4> dead_lettered{};  // by DeadLetterCondition
 
   void count(AttemptOutcome outcome) { attempts[static_cast<size_t>(outcome)]++; }

@@ -88,6 +88,16 @@ class PipeRunner {
         settings_(consumer_settings(config, options_)) {}
 
   int run() {
+    if (!config_.filter_patterns.empty()) {
+      auto filter = filter::RecordFilter::compile(config_.filter_patterns);
+      if (!filter) return fatal(filter.error());
+      settings_.filter = std::move(*filter);
+    }
+    if (config_.transform) {
+      auto transform = transform::compile_template(*config_.transform);
+      if (!transform) return fatal(transform.error());
+      settings_.transform = std::move(*transform);
+    }
     auto source = make_source(config_.source);
     if (!source) return fatal(source.error());
     source_ = std::move(*source);

@@ -53,6 +53,7 @@ ShardConsumer::ShardConsumer(ConsumerSettings settings, ShardDescription shard, 
       target_(target),
       store_(store),
       dead_letters_(dead_letters),
+      counters_(counters),
       delivery_(settings_.retry, dead_letters, counters, settings_.source_type, shard_.shard_id,
                 BatchDelivery::Hooks{
                     .handled = [this](uint64_t ordinal) { tracker_->handled(ordinal); },
@@ -107,6 +108,10 @@ bool ShardConsumer::sleep_for(std::chrono::milliseconds duration) {
 
 void ShardConsumer::run() {
   if (wait_for_parents() && initialize()) process();
+  if (fatal_error() && !lease_lost_ && tracker_) {
+    // Keep what was handled before the error, so a fixed pipe does not deliver it again.
+    if (auto value = tracker_->checkpointable()) write_checkpoint(*value, false);
+  }
   if (fatal_error() && !lease_lost_) {
     // Stopping on an error: let an operator or another worker act on the shard at once.
     if (auto lease = this->lease()) (void)store_.release(*lease);
@@ -336,9 +341,35 @@ bool ShardConsumer::read_some() {
       }
       continue;
     }
+    bool stop = false;
+    if (!prepare(record, stop)) {
+      if (stop) return false;
+      continue;
+    }
     batcher_->add(std::move(record), now);
   }
   if (read->shard_end) shard_end_seen_ = true;
+  return true;
+}
+
+bool ShardConsumer::prepare(Record& record, bool& stop) {
+  if (settings_.filter && !settings_.filter->matches(record.envelope)) {
+    // Filtered out: handled, so the checkpoint may pass it.
+    tracker_->handled(record.ordinal);
+    counters_.records_filtered++;
+    return false;
+  }
+  if (settings_.transform) {
+    auto transformed = settings_.transform->apply(record.envelope);
+    if (!transformed) {
+      const Record* failed = &record;
+      const int attempts = 0;
+      stop = !delivery_.dead_letter(std::span(&failed, 1), DeadLetterCondition::transform_error,
+                                    transformed.error(), std::span(&attempts, 1));
+      return false;
+    }
+    record.envelope = std::move(*transformed);
+  }
   return true;
 }
 

@@ -23,12 +23,14 @@
 
 #include "config/pipe_config.hpp"
 #include "coordination/checkpoint_store.hpp"
+#include "filter/record_filter.hpp"
 #include "pipeline/batch_delivery.hpp"
 #include "pipeline/batcher.hpp"
 #include "pipeline/checkpoint_tracker.hpp"
 #include "sources/source.hpp"
 #include "targets/dead_letter/dead_letters.hpp"
 #include "targets/target.hpp"
+#include "transform/input_template.hpp"
 
 namespace shardpipe {
 
@@ -56,6 +58,9 @@ struct ConsumerSettings {
   StartPosition starting_position;  // for shards the pipe found when it first ran
   StartPosition child_position;     // for shards born of a split or merge
   config::OnDecodeError on_decode_error = config::OnDecodeError::dead_letter;
+  // Copied per consumer: a RecordFilter is used by one thread only.
+  std::optional<filter::RecordFilter> filter;
+  std::optional<transform::InputTemplate> transform;
   std::string source_type;  // for dead-letter provenance
 };
 
@@ -100,6 +105,9 @@ class ShardConsumer {
   StartPosition start_position(const coordination::LeaseRow& row);
   bool open_reader(StartPosition position);
   bool read_some();
+  // Filters and transforms a decoded record; false when it is handled here (filtered out or
+  // dead-lettered) or the shard must stop.
+  bool prepare(Record& record, bool& stop);
   bool deliver(std::vector<Record>& batch);
   bool close_sink(CloseReason reason);
   bool flush_sink();
@@ -120,6 +128,7 @@ class ShardConsumer {
   Target& target_;
   coordination::CheckpointStore& store_;
   DeadLetterDestination* dead_letters_;
+  DeliveryCounters& counters_;
 
   std::thread thread_;
   std::atomic<ConsumerState> state_{ConsumerState::waiting_on_parents};

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "targets/command/command_target.hpp"
 #include "targets/file/file_target.hpp"
+#include "targets/http/http_target.hpp"
 #include "targets/stdout/stdout_target.hpp"
 
 namespace shardpipe {
@@ -10,9 +12,12 @@ namespace shardpipe {
 Result<std::unique_ptr<Target>> make_target(const config::TargetConfig& config) {
   if (config.type == "stdout") return make_stdout_target();
   if (config.type == "file") return make_file_target(config.path, config.records_per_file);
-  return fail(Error::fatal(
-      fmt::format("target type '{}' is not available in this build yet (available: stdout, file)",
-                  config.type)));
+  if (config.type == "http") return make_http_target(config);
+  if (config.type == "command") return make_command_target(config);
+  return fail(
+      Error::fatal(fmt::format("target type '{}' is not available in this build yet (available: "
+                               "stdout, file, http, command)",
+                               config.type)));
 }
 
 }  // namespace shardpipe

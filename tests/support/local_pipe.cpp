@@ -192,6 +192,23 @@ std::string checkpoints_covered(const std::vector<PutRecord>& put,
   return problems;
 }
 
+std::string checkpointed_to_the_end(const std::string& binary, const fs::path& pipe_file,
+                                    const std::vector<PutRecord>& put) {
+  std::map<std::string, uint64_t> last;
+  for (const auto& record : put) {
+    last[record.shard_id] = std::max(last[record.shard_id], record.sequence);
+  }
+  auto stored = checkpoints(binary, pipe_file);
+  std::string problems;
+  for (const auto& [shard, sequence] : last) {
+    if (stored[shard] != std::to_string(sequence)) {
+      problems += fmt::format("{} is checkpointed at '{}', not at its last record {}\n", shard,
+                              stored[shard], sequence);
+    }
+  }
+  return problems;
+}
+
 std::map<std::string, std::string> file_tree(const fs::path& dir) {
   std::map<std::string, std::string> tree;
   if (!fs::exists(dir)) return tree;

@@ -80,6 +80,11 @@ std::string checkpoints_covered(const std::vector<PutRecord>& put,
                                 const std::vector<DeliveredRecord>& delivered,
                                 const std::map<std::string, std::string>& checkpoints);
 
+// Empty when every shard of `put` is checkpointed at its last record put; otherwise which are not.
+std::string checkpointed_to_the_end(const std::string& binary,
+                                    const std::filesystem::path& pipe_file,
+                                    const std::vector<PutRecord>& put);
+
 // True when `checkpoint` is a sequence number rather than a sentinel or nothing.
 bool is_sequence(const std::string& checkpoint);
 

@@ -7,6 +7,7 @@
 #include "core/json_text.hpp"
 #include "core/units.hpp"
 #include "targets/dead_letter/file_dead_letters.hpp"
+#include "targets/dead_letter/http_dead_letters.hpp"
 
 namespace shardpipe {
 
@@ -50,8 +51,10 @@ std::string render_dead_letter(const DeadLetter& letter, const std::string& pipe
 Result<std::unique_ptr<DeadLetterDestination>> make_dead_letter_destination(
     const config::DeadLetterConfig& config, const std::string& pipe) {
   if (config.type == "file") return make_file_dead_letters(config.path, pipe);
+  if (config.type == "http") return make_http_dead_letters(config.url, pipe);
   return fail(Error::fatal(fmt::format(
-      "dead_letter type '{}' is not available in this build yet (available: file)", config.type)));
+      "dead_letter type '{}' is not available in this build yet (available: file, http)",
+      config.type)));
 }
 
 }  // namespace shardpipe

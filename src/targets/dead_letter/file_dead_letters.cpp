@@ -11,24 +11,19 @@
 #include <mutex>
 
 #include "core/clock.hpp"
+#include "targets/dead_letter/dead_letter_file.hpp"
 
 namespace shardpipe {
 namespace {
 
 namespace fs = std::filesystem;
 
-Error io_error(const std::string& what, const fs::path& path) {
-  return Error::retriable(
-      fmt::format("dead letters: {} {}: {}", what, path.string(), std::strerror(errno)));
-}
-
+// Opens, locks and closes the shard's file for every write: dead letters are rare, and holding
+// no descriptor between writes lets `dlq replay` rewrite the file safely (dead_letter_file.hpp).
 class FileDeadLetters final : public DeadLetterDestination {
  public:
   FileDeadLetters(fs::path folder, std::string pipe)
       : folder_(std::move(folder)), pipe_(std::move(pipe)) {}
-  ~FileDeadLetters() override {
-    for (auto& [shard, fd] : files_) ::close(fd);
-  }
 
   Status write(std::span<const DeadLetter> letters) override {
     std::lock_guard lock(mutex_);
@@ -39,64 +34,24 @@ class FileDeadLetters final : public DeadLetterDestination {
       text += render_dead_letter(letter, pipe_, now);
       text += '\n';
     }
+    std::error_code ec;
+    fs::create_directories(folder_, ec);
+    if (ec) {
+      return fail(Error::retriable(
+          fmt::format("dead letters: creating {}: {}", folder_.string(), ec.message())));
+    }
     for (const auto& [shard, text] : by_shard) {
-      if (auto written = append(shard, text); !written) return written;
+      auto file = LockedDeadLetterFile::open(folder_ / (shard + ".jsonl"));
+      if (!file) return fail(file.error());
+      if (auto written = file->append(text); !written) return written;
     }
     return {};
   }
 
  private:
-  Status append(const std::string& shard, std::string_view text) {
-    auto file = folder_ / (shard + ".jsonl");
-    auto fd = open_file(shard, file);
-    if (!fd) return fail(fd.error());
-    struct stat before {};
-    ::fstat(*fd, &before);
-    while (!text.empty()) {
-      ssize_t n = ::write(*fd, text.data(), text.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        Error error = io_error("writing", file);
-        // Leave no partial entry behind: the caller writes the whole set again.
-        (void)::ftruncate(*fd, before.st_size);
-        return fail(error);
-      }
-      text.remove_prefix(static_cast<size_t>(n));
-    }
-    if (::fdatasync(*fd) != 0) {
-      Error error = io_error("syncing", file);
-      (void)::ftruncate(*fd, before.st_size);
-      return fail(error);
-    }
-    return {};
-  }
-
-  Result<int> open_file(const std::string& shard, const fs::path& file) {
-    if (auto found = files_.find(shard); found != files_.end()) return found->second;
-    std::error_code ec;
-    fs::create_directories(folder_, ec);
-    if (ec)
-      return fail(Error::retriable(
-          fmt::format("dead letters: creating {}: {}", folder_.string(), ec.message())));
-    bool existed = fs::exists(file);
-    if (existed && !cut_partial_last_line(file)) return fail(io_error("repairing", file));
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) return fail(io_error("opening", file));
-    if (!existed) {
-      int dir = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-      }
-    }
-    files_[shard] = fd;
-    return fd;
-  }
-
   std::mutex mutex_;
   fs::path folder_;
   std::string pipe_;
-  std::map<std::string, int> files_;
 };
 
 }  // namespace

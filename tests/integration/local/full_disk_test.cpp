@@ -114,12 +114,7 @@ shutdown_timeout: 3s
   }
   EXPECT_EQ(t::exactly_once(put, t::read_file_target(dir / "out")), "");
   EXPECT_TRUE(t::stray_files(dir / "out").empty()) << "temporary files left behind";
-  std::map<std::string, uint64_t> last;
-  for (const auto& record : put)
-    last[record.shard_id] = std::max(last[record.shard_id], record.sequence);
-  auto stored = t::checkpoints(binary, dir / "pipe.yaml");
-  for (const auto& [shard, sequence] : last)
-    EXPECT_EQ(stored[shard], std::to_string(sequence)) << shard;
+  EXPECT_EQ(t::checkpointed_to_the_end(binary, dir / "pipe.yaml", put), "");
 
   disk.unmount();
   if (!HasFailure()) fs::remove_all(dir);

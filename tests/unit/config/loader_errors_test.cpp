@@ -132,7 +132,8 @@ TEST(LoaderErrors, WrongTypes) {
   EXPECT_THAT(errors_of("name: a\nsource: { path: ./log }\n"
                         "target: { type: http, url: 'http://h', headers: [a] }\n"),
               ElementsAre("pipe.yaml:3:49: error: headers must be a mapping of names to values, "
-                          "e.g. headers: { Authorization: Bearer abc123 }; got a list"));
+                          "e.g. headers: { Authorization: \"Bearer ${ORDERS_TOKEN}\" }; got a "
+                          "list"));
 }
 
 TEST(LoaderErrors, OutOfRange) {
@@ -305,6 +306,91 @@ TEST(LoaderErrors, ReportsEveryErrorInFileOrder) {
           f + ":14:26: error: bisect_batch_on_error must be true or false, got 'yes'",
           f + ":15:19: error: shutdown_timeout must be a duration such as 250ms, 10s, 5m, 1h or "
               "7d, got 'soon'"));
+}
+
+TEST(LoaderErrors, InvalidFilterPatternsAreReportedWhereTheyAreWritten) {
+  EXPECT_THAT(
+      errors_with("source: { path: ./log }\n"
+                  "filter:\n"
+                  "  - { data: { status: [paid] } }\n"
+                  "  - { data: { amount: [ { numeric: [ \">\" ] } ] } }\n"
+                  "  - { data: { status: [ { prefx: pa } ] } }\n"
+                  "  - source: aws.ec2\n"),
+      ElementsAre("pipe.yaml:6:36: error: invalid event pattern in filter: data.amount: numeric "
+                  "needs an operator and a number, or two of each such as [\">\", 0, \"<=\", 5]; "
+                  "got [\">\"]",
+                  "pipe.yaml:7:27: error: invalid event pattern in filter: data.status: unknown "
+                  "matcher 'prefx'; did you mean 'prefix'?",
+                  "pipe.yaml:8:13: error: invalid event pattern in filter: source: the values to "
+                  "match must be in a list, such as [\"aws.ec2\"]; got \"aws.ec2\""));
+}
+
+TEST(LoaderErrors, InvalidFilterPatternInBlockStyle) {
+  EXPECT_THAT(errors_with("source: { path: ./log }\n"
+                          "filter:\n"
+                          "  - data:\n"
+                          "      ip: [ { cidr: 10.0.0.0/33 } ]\n"
+                          "    $or: [ { a: [1] } ]\n"),
+              ElementsAre("pipe.yaml:6:21: error: invalid event pattern in filter: data.ip: the "
+                          "prefix length of a cidr block must be a number from 0 to 32; got "
+                          "\"10.0.0.0/33\""));
+  EXPECT_THAT(errors_with("source: { path: ./log }\n"
+                          "filter:\n"
+                          "  - $or: [ { a: [1] } ]\n"),
+              ElementsAre("pipe.yaml:5:10: error: invalid event pattern in filter: $or: $or needs "
+                          "at least two patterns to choose from, got 1"));
+}
+
+TEST(LoaderErrors, InvalidFilterPatternsComeWithTheOtherErrors) {
+  EXPECT_THAT(errors_with("source: { path: ./log, batch_size: 0 }\n"
+                          "filter: [ { data: [ ] } ]\n"
+                          "shutdown_timeout: soon\n"),
+              ElementsAre(HasSubstr("pipe.yaml:3:36: error: batch_size must be between"),
+                          "pipe.yaml:4:19: error: invalid event pattern in filter: data: the list "
+                          "of values is empty; give at least one value to match, such as "
+                          "[\"paid\"]",
+                          HasSubstr("pipe.yaml:5:19: error: shutdown_timeout must be")));
+}
+
+TEST(LoaderErrors, TheFilterExamplesOfTheGuideAreValid) {
+  EXPECT_THAT(
+      errors_with(
+          "source: { path: ./log }\n"
+          "filter:\n"
+          "  - data:\n"
+          "      status: [ paid, shipped ]\n"
+          "      country: [ { prefix: F } ]\n"
+          "    $or:\n"
+          "      - { partitionKey: [ { prefix: \"vip-\" } ] }\n"
+          "      - { data: { order: { amount: [ { numeric: [ \">\", 1000 ] } ] } } }\n"
+          "  - partitionKey: [ { prefix: \"customer-\" } ]\n"
+          "    data:\n"
+          "      client_ip: [ { cidr: 192.168.0.0/16 } ]\n"
+          "  - { eventName: [ MODIFY ], dynamodb: { NewImage: { status: { S: [ paid ] } } } }\n"
+          "  - dynamodb:\n"
+          "      OldImage: { status: [ pending ] }\n"
+          "      NewImage: { amount: [ { numeric: [ \">\", 100 ] } ], tags: [ vip ] }\n"
+          "transform: '{\"id\": <$.eventID>, \"order\": <$.data.order>}'\n"),
+      ::testing::IsEmpty());
+}
+
+TEST(LoaderErrors, InvalidTransformTemplates) {
+  EXPECT_THAT(errors_with("source: { path: ./log }\ntransform: '{\"id\": <$.eventID>'\n"),
+              ElementsAre("pipe.yaml:4:12: error: transform is not a valid input template: the "
+                          "template starts like JSON but is not valid JSON: syntax error while "
+                          "parsing object - unexpected end of input; expected '}' (at line 1, "
+                          "column 19 of the template)"));
+  EXPECT_THAT(errors_with("source: { path: ./log }\ntransform: 'Order <$.data.id'\n"),
+              ElementsAre("pipe.yaml:4:12: error: transform is not a valid input template: a "
+                          "placeholder is not closed with '>' (at line 1, column 7 of the "
+                          "template)"));
+  EXPECT_THAT(errors_with("source: { path: ./log }\ntransform:\n  id: <$.eventID>\n"
+                          "  body: <$.data..id>\n"),
+              ElementsAre("pipe.yaml:5:3: error: transform is not a valid input template: "
+                          "<$.data..id> a member name is missing after '.' at character 7 of the "
+                          "path"));
+  EXPECT_THAT(errors_with("source: { path: ./log }\ntransform: '{\"id\": <$.eventID>}'\n"),
+              ::testing::IsEmpty());
 }
 
 TEST(LoaderErrors, UnreadableFile) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "targets/dead_letter/file_dead_letters.hpp"
+#include "temp_files.hpp"
 
 namespace shardpipe {
 namespace {
@@ -13,19 +14,9 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path temp_dir(const std::string& name) {
-  auto dir =
-      fs::temp_directory_path() / ("shardpipe-dlq-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return test_files::temp_dir("dlq", name);
 }
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test_files::slurp;
 
 Record poison() {
   Record record;

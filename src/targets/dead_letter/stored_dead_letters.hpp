@@ -1,0 +1,36 @@
+// Reading back what the file dead-letter destination holds, for `dlq list` and `dlq replay`.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace shardpipe {
+
+struct StoredDeadLetter {
+  std::filesystem::path file;
+  std::string line;  // exactly as stored: what `dlq replay` removes once the record is delivered
+  std::string timestamp;
+  std::string condition;
+  std::string error_message;
+  std::optional<int> status_code;
+  int attempts = 0;
+  std::string event_id;
+  std::string shard_id;  // shardId, or topic-partition for Kafka
+  std::string sequence_number;
+  std::string partition_key;
+  std::optional<std::string> envelope;  // the record as compact JSON; none when it was undecodable
+};
+
+struct StoredDeadLetters {
+  std::vector<StoredDeadLetter> entries;  // file by file in name order, each in line order
+  std::vector<std::string> problems;      // lines that are not entries, with file and line number
+};
+
+// Every entry under `folder` (<folder>/*.jsonl). A missing folder holds no entries.
+Result<StoredDeadLetters> read_stored_dead_letters(const std::filesystem::path& folder);
+
+}  // namespace shardpipe
