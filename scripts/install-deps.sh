@@ -7,7 +7,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev libboost-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 nodejs
+  python3 nodejs openssl
 )
 
 missing=()

@@ -14,24 +14,52 @@ struct Address {
   std::array<uint8_t, 16> bytes{};
 };
 
+// Dotted-quad IPv4, strictly: four decimal parts of 0 to 255 without leading zeros (what
+// inet_pton accepts), parsed here because inet_pton would be the slowest step of a match.
+bool parse_ipv4(std::string_view text, std::array<uint8_t, 16>& bytes) {
+  size_t i = 0;
+  for (size_t part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i == text.size() || text[i] != '.') return false;
+      ++i;
+    }
+    size_t start = i;
+    unsigned value = 0;
+    while (i < text.size() && i - start < 3 && text[i] >= '0' && text[i] <= '9') {
+      value = value * 10 + static_cast<unsigned>(text[i] - '0');
+      ++i;
+    }
+    size_t digits = i - start;
+    if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0')) return false;
+    bytes[part] = static_cast<uint8_t>(value);
+  }
+  return i == text.size();
+}
+
 // inet_pton needs a terminated string; the longest textual IPv6 address has 45 characters.
-std::optional<Address> parse_address(std::string_view text) {
+bool parse_ipv6(std::string_view text, std::array<uint8_t, 16>& bytes) {
   char buffer[64];
-  if (text.empty() || text.size() >= sizeof buffer) return std::nullopt;
+  if (text.size() >= sizeof buffer) return false;
   std::memcpy(buffer, text.data(), text.size());
   buffer[text.size()] = '\0';
+  return inet_pton(AF_INET6, buffer, bytes.data()) == 1;
+}
+
+std::optional<Address> parse_address(std::string_view text) {
   Address address;
   address.ipv6 = text.find(':') != std::string_view::npos;
-  int family = address.ipv6 ? AF_INET6 : AF_INET;
-  if (inet_pton(family, buffer, address.bytes.data()) != 1) return std::nullopt;
+  bool parsed = address.ipv6 ? parse_ipv6(text, address.bytes) : parse_ipv4(text, address.bytes);
+  if (!parsed) return std::nullopt;
   return address;
 }
 
-// Clears every bit after the first `prefix_length` bits.
-void clear_host_bits(std::array<uint8_t, 16>& bytes, int prefix_length) {
-  for (int bit = prefix_length; bit < 128; ++bit) {
-    bytes[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
+// The first `prefix_length` bits set, the others clear.
+std::array<uint8_t, 16> mask_of(int prefix_length) {
+  std::array<uint8_t, 16> mask{};
+  for (int bit = 0; bit < prefix_length; ++bit) {
+    mask[bit / 8] |= static_cast<uint8_t>(0x80u >> (bit % 8));
   }
+  return mask;
 }
 
 }  // namespace
@@ -57,17 +85,20 @@ std::expected<CidrBlock, std::string> CidrBlock::parse(std::string_view text) {
   }
   CidrBlock block;
   block.ipv6_ = address->ipv6;
-  block.prefix_length_ = length;
-  block.network_ = address->bytes;
-  clear_host_bits(block.network_, length);
+  block.mask_ = mask_of(length);
+  for (size_t i = 0; i < block.network_.size(); ++i) {
+    block.network_[i] = address->bytes[i] & block.mask_[i];
+  }
   return block;
 }
 
 bool CidrBlock::contains(std::string_view text) const {
   std::optional<Address> address = parse_address(text);
   if (!address || address->ipv6 != ipv6_) return false;
-  clear_host_bits(address->bytes, prefix_length_);
-  return address->bytes == network_;
+  for (size_t i = 0; i < network_.size(); ++i) {
+    if ((address->bytes[i] & mask_[i]) != network_[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace shardpipe::filter::detail

@@ -19,7 +19,7 @@ class CidrBlock {
 
  private:
   bool ipv6_ = false;
-  int prefix_length_ = 0;
+  std::array<uint8_t, 16> mask_{};     // the prefix length's bits set
   std::array<uint8_t, 16> network_{};  // host bits cleared
 };
 

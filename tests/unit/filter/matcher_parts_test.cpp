@@ -47,6 +47,12 @@ TEST(CidrBlock, MatchesAddressesOfItsFamilyInsideTheBlock) {
   EXPECT_TRUE(block->contains("10.1.3.255"));
   EXPECT_FALSE(block->contains("10.1.4.0"));
   EXPECT_FALSE(block->contains("10.1.2"));
+  EXPECT_FALSE(block->contains("10.1.2.3.4"));
+  EXPECT_FALSE(block->contains("10.1.2.256"));
+  EXPECT_FALSE(block->contains("10.1.02.3")) << "leading zeros are not an address";
+  EXPECT_FALSE(block->contains("10.1.2.3 "));
+  EXPECT_FALSE(block->contains("10.1.2.-3"));
+  EXPECT_FALSE(block->contains(""));
   EXPECT_FALSE(block->contains("::ffff:10.1.2.1"));
   auto host_bits_set = CidrBlock::parse("192.168.1.77/24");
   ASSERT_TRUE(host_bits_set.has_value());

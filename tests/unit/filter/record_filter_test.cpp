@@ -122,7 +122,7 @@ TEST(PatternError, RejectsPatternsLongerThanEventBridgeAllows) {
 }
 
 TEST(PatternError, ShortensLongValuesWithoutBreakingCharacters) {
-  std::string accents = "x";  // so that the cut falls inside a character
+  std::string accents = "x";                         // so that the cut falls inside a character
   for (int i = 0; i < 40; ++i) accents += "\u00e9";  // é, two bytes in UTF-8
   auto compiled = parse_pattern(R"({"name":")" + accents + R"("})");
   ASSERT_FALSE(compiled.has_value());
