@@ -14,6 +14,7 @@
 #include "core/sequence_number.hpp"
 #include "core/units.hpp"
 #include "pipeline/pipe_runner.hpp"
+#include "pipeline/status_report.hpp"
 #include "sources/source_factory.hpp"
 
 namespace shardpipe::cli {
@@ -37,16 +38,6 @@ std::string describe_error(const Error& error) {
   return error.message;
 }
 
-struct ShardView {
-  ShardDescription description;
-  std::optional<cs::LeaseRow> row;
-};
-
-std::string shard_state(const ShardView& shard) {
-  if (shard.row && shard.row->checkpoint == cs::checkpoint_shard_end) return "finished";
-  return shard.description.open ? "open" : "closed";
-}
-
 std::optional<std::string> to_checkpoint_value(const std::string& position) {
   if (position == cs::checkpoint_trim_horizon || position == cs::checkpoint_latest) return position;
   if (position.starts_with(cs::checkpoint_at_timestamp_prefix)) {
@@ -56,15 +47,6 @@ std::optional<std::string> to_checkpoint_value(const std::string& position) {
   }
   if (is_sequence_number(position)) return position;
   return std::nullopt;
-}
-
-std::string display_checkpoint(const std::string& value) {
-  if (value.starts_with(cs::checkpoint_at_timestamp_prefix)) {
-    return fmt::format(
-        "{}{}", cs::checkpoint_at_timestamp_prefix,
-        format_rfc3339_ms(std::stoll(value.substr(cs::checkpoint_at_timestamp_prefix.size()))));
-  }
-  return value;
 }
 
 }  // namespace
@@ -105,65 +87,12 @@ int run(const std::string& pipe_file, std::string worker_id,
 int status(const std::string& pipe_file, bool json) {
   auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
-  auto source = make_source(pipe->source);
-  auto store = source ? cs::open_checkpoint_store(pipe->checkpoint.store, pipe->name)
-                      : Result<std::unique_ptr<cs::CheckpointStore>>(fail(source.error()));
-  if (!source || !store) {
-    fmt::print(stderr, "error: {}\n", describe_error(source ? store.error() : source.error()));
+  auto status = read_pipe_status(*pipe);
+  if (!status) {
+    fmt::print(stderr, "error: {}\n", describe_error(status.error()));
     return exit_failure;
   }
-  auto shards = (*source)->list_shards();
-  auto rows = (*store)->list();
-  if (!shards || !rows) {
-    fmt::print(stderr, "error: {}\n", describe_error(shards ? rows.error() : shards.error()));
-    return exit_failure;
-  }
-  std::map<std::string, cs::LeaseRow> by_id;
-  for (auto& row : *rows) by_id[row.shard_id] = row;
-  nlohmann::json out = {{"pipe", pipe->name}, {"shards", nlohmann::json::array()}};
-  std::string table =
-      fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", "SHARD", "PARENTS", "STATE",
-                  "LEASE OWNER", "CHECKPOINT", "RECORDS BEHIND", "MS BEHIND");
-  for (const auto& shard : *shards) {
-    ShardView view{shard, std::nullopt};
-    if (auto found = by_id.find(shard.shard_id); found != by_id.end()) view.row = found->second;
-    std::string checkpoint = view.row ? view.row->checkpoint : "";
-    std::string state = shard_state(view);
-    ShardLag lag;
-    if (state != "finished") {
-      auto measured =
-          (*source)->lag(shard.shard_id, is_sequence_number(checkpoint) ? checkpoint : "");
-      if (measured) lag = *measured;
-    } else {
-      lag.records_behind = 0;
-    }
-    bool live = view.row && !view.row->owner.empty() && view.row->expires_ms > unix_now_ms();
-    nlohmann::json entry = {
-        {"shardId", shard.shard_id},
-        {"parentShardIds", shard.parent_shard_ids},
-        {"state", state},
-        {"leaseOwner", live ? nlohmann::json(view.row->owner) : nlohmann::json(nullptr)},
-        {"leaseCounter", view.row ? view.row->counter : 0},
-        {"checkpoint", checkpoint.empty() ? nlohmann::json(nullptr)
-                                          : nlohmann::json(display_checkpoint(checkpoint))},
-        {"recordsBehind",
-         lag.records_behind ? nlohmann::json(*lag.records_behind) : nlohmann::json(nullptr)},
-        {"millisBehind",
-         lag.millis_behind ? nlohmann::json(*lag.millis_behind) : nlohmann::json(nullptr)},
-    };
-    if (view.row && view.row->pending_reset)
-      entry["pendingReset"] = display_checkpoint(*view.row->pending_reset);
-    out["shards"].push_back(entry);
-    table += fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", shard.shard_id,
-                         shard.parent_shard_ids.empty()
-                             ? "-"
-                             : fmt::format("{}", fmt::join(shard.parent_shard_ids, ",")),
-                         state, live ? view.row->owner : "-",
-                         checkpoint.empty() ? "-" : display_checkpoint(checkpoint),
-                         lag.records_behind ? std::to_string(*lag.records_behind) : "-",
-                         lag.millis_behind ? std::to_string(*lag.millis_behind) : "-");
-  }
-  fmt::print("{}", json ? out.dump() + "\n" : table);
+  fmt::print("{}", json ? status_json(*status) + "\n" : status_table(*status));
   return exit_ok;
 }
 

@@ -102,7 +102,8 @@ struct CheckpointConfig {
 };
 
 struct MetricsConfig {
-  std::string listen = "127.0.0.1:9464";
+  std::string listen = "127.0.0.1:9464";  // "off" or empty: no endpoint
+  std::string bearer_token;               // may hold ${ENV} references; empty: none required
 };
 
 struct PipeConfig {

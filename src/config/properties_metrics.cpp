@@ -9,6 +9,7 @@ namespace {
 
 std::string check_listen(const Value& value) {
   const auto& listen = std::get<std::string>(value);
+  if (listen.empty() || listen == "off") return {};
   size_t colon = listen.rfind(':');
   if (colon != std::string::npos && colon > 0) {
     std::string_view port_text = std::string_view(listen).substr(colon + 1);
@@ -20,7 +21,7 @@ std::string check_listen(const Value& value) {
       return {};
     }
   }
-  return "listen must be HOST:PORT, e.g. 127.0.0.1:9464, got '" + listen + "'";
+  return "listen must be HOST:PORT, e.g. 127.0.0.1:9464, or off, got '" + listen + "'";
 }
 
 }  // namespace
@@ -30,11 +31,21 @@ std::span<const Property> metrics_properties() {
       {.key = "listen",
        .type = ValueType::string,
        .default_text = "127.0.0.1:9464",
-       .description = "The address serving Prometheus text at /metrics, /healthz and /status.",
+       .description = "The address serving Prometheus text at /metrics, /healthz and /status. "
+                      "Port 0 picks a free port (logged at start); off (or an empty string) "
+                      "serves nothing. An IPv6 host goes in brackets: [::1]:9464.",
        .example = "0.0.0.0:9464",
        .store = member(&MetricsConfig::listen),
        .check = check_listen,
-       .rule = "HOST:PORT"},
+       .rule = "`HOST:PORT` or `off`"},
+      {.key = "bearer_token",
+       .type = ValueType::string,
+       .default_text = "none: no token required",
+       .description = "When set, /metrics, /healthz and /status answer 401 unless the request "
+                      "carries `Authorization: Bearer <token>`. ${NAME} takes the token from the "
+                      "environment variable NAME; the token is never logged.",
+       .example = "\"${SHARDPIPE_METRICS_TOKEN}\"",
+       .store = member(&MetricsConfig::bearer_token)},
   };
   return table;
 }

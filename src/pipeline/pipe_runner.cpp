@@ -12,7 +12,11 @@
 #include <thread>
 
 #include "coordination/checkpoint_store.hpp"
+#include "net/environment.hpp"
+#include "observe/admin_server.hpp"
+#include "pipeline/pipe_metrics.hpp"
 #include "pipeline/shard_consumer.hpp"
+#include "pipeline/status_report.hpp"
 #include "sources/source_factory.hpp"
 #include "targets/target.hpp"
 
@@ -112,7 +116,11 @@ class PipeRunner {
       if (!dead_letters) return fatal(dead_letters.error());
       dead_letters_ = std::move(*dead_letters);
     }
+    metrics_ = std::make_unique<PipeMetrics>(config_.name, counters_);
+    settings_.metrics = metrics_.get();
+    if (auto served = start_admin_server(); !served) return fatal(served.error());
 
+    running_ = true;
     spdlog::info("pipe {}: running as worker {}", config_.name, options_.worker_id);
     auto renew_every = config_.checkpoint.lease_duration / 3;
     auto last_renewal = Clock::now();
@@ -134,6 +142,7 @@ class PipeRunner {
         renew_leases();
         last_renewal = now;
       }
+      metrics_->set_leases_held(leases_held());
       if ((failure = first_fatal_error())) break;
       if (options_.stop_when_idle && idle_for(*options_.stop_when_idle)) {
         spdlog::info("pipe {}: idle for {} ms, stopping", config_.name,
@@ -142,7 +151,10 @@ class PipeRunner {
       }
       std::this_thread::sleep_for(50ms);
     }
+    running_ = false;
     shut_down();
+    metrics_->set_leases_held(0);
+    if (admin_) admin_->stop();
     if (failure) return fatal(*failure);
     if ((failure = first_fatal_error())) return fatal(*failure);
     spdlog::info("pipe {}: stopped", config_.name);
@@ -153,6 +165,54 @@ class PipeRunner {
   int fatal(const Error& error) {
     spdlog::error("pipe {}: {}", config_.name, error.message);
     return 1;
+  }
+
+  // The metrics endpoint. Not being able to listen (e.g. a second worker on the same host with
+  // the default port) is logged and the pipe runs on: metrics must not stop delivery. A token
+  // that references an unset variable is a configuration error.
+  Status start_admin_server() {
+    const auto& listen = config_.metrics.listen;
+    if (listen.empty() || listen == "off") return {};
+    auto token = net::expand_environment(config_.metrics.bearer_token);
+    if (!token) {
+      return fail(Error::fatal(fmt::format("metrics.bearer_token: {}", token.error().message)));
+    }
+    observe::AdminHandlers handlers{
+        .metrics = [this] { return metrics_->exposition(); },
+        .health_problem = [this] { return health_problem(); },
+        .status_json = [this]() -> Result<std::string> {
+          auto status = read_pipe_status(config_);
+          if (!status) return fail(status.error());
+          return status_json(*status);
+        },
+    };
+    auto server = observe::AdminServer::start(listen, std::move(*token), std::move(handlers));
+    if (!server) {
+      spdlog::warn("pipe {}: no metrics endpoint: {}", config_.name, server.error().message);
+      return {};
+    }
+    admin_ = std::move(*server);
+    spdlog::info("pipe {}: metrics at http://{}/metrics", config_.name, admin_->address());
+    return {};
+  }
+
+  // Why /healthz should answer 503, or nullopt: running and the checkpoint store answers.
+  std::optional<std::string> health_problem() {
+    if (!running_) return "not running (starting or shutting down)";
+    auto rows = store_->list();
+    if (!rows) return fmt::format("checkpoint store unreachable: {}", rows.error().message);
+    return std::nullopt;
+  }
+
+  int64_t leases_held() const {
+    int64_t held = 0;
+    for (const auto& [id, consumer] : consumers_) {
+      if (consumer->lease() && !consumer->done() &&
+          consumer->state() != ConsumerState::lease_lost) {
+        ++held;
+      }
+    }
+    return held;
   }
 
   Status discover() {
@@ -287,10 +347,14 @@ class PipeRunner {
   std::unique_ptr<cs::CheckpointStore> store_;
   std::unique_ptr<DeadLetterDestination> dead_letters_;
   DeliveryCounters counters_;
+  std::unique_ptr<PipeMetrics> metrics_;  // reads counters_
   std::map<std::string, std::unique_ptr<ShardConsumer>> consumers_;
   std::set<std::string> finished_;
   bool discovered_once_ = false;
   Clock::time_point started_ = Clock::now();
+  std::atomic<bool> running_{false};
+  // Last, so it stops before anything its handlers read is destroyed.
+  std::unique_ptr<observe::AdminServer> admin_;
 };
 
 }  // namespace

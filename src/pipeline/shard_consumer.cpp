@@ -54,6 +54,7 @@ ShardConsumer::ShardConsumer(ConsumerSettings settings, ShardDescription shard, 
       store_(store),
       dead_letters_(dead_letters),
       counters_(counters),
+      metrics_(settings_.metrics ? settings_.metrics->for_shard(shard_.shard_id) : ShardMetrics{}),
       delivery_(settings_.retry, dead_letters, counters, settings_.source_type, shard_.shard_id,
                 BatchDelivery::Hooks{
                     .handled = [this](uint64_t ordinal) { tracker_->handled(ordinal); },
@@ -313,6 +314,10 @@ bool ShardConsumer::read_some() {
     }
     return false;
   }
+  // Counted per read, not per record, so the hot path stays a couple of atomic updates.
+  metrics_.records_read(read->records.size());
+  metrics_.iterator_age_ms(read->records.empty() ? 0
+                                                 : unix_now_ms() - read->records.back().arrival_ms);
   auto now = Clock::now();
   if (!read->records.empty()) {
     // Not idle from this moment on, even while the records wait for a slow target.
@@ -375,10 +380,15 @@ bool ShardConsumer::prepare(Record& record, bool& stop) {
 
 void ShardConsumer::apply(const DeliveryOutcome& outcome) {
   for (uint64_t ordinal : outcome.delivered) tracker_->handled(ordinal);
+  // Records a sink held in an open unit (a file) count as delivered once it is flushed.
+  counters_.records_delivered += outcome.delivered.size();
 }
 
 bool ShardConsumer::deliver(std::vector<Record>& batch) {
-  return delivery_.deliver(*sink_, batch);
+  auto started = Clock::now();
+  bool delivered = delivery_.deliver(*sink_, batch);
+  metrics_.batch_delivered_in(std::chrono::duration<double>(Clock::now() - started).count());
+  return delivered;
 }
 
 // Tells the sink why it is dropped; only the end of a shard must be acknowledged, since its
@@ -442,6 +452,7 @@ bool ShardConsumer::write_checkpoint(const std::string& value, bool must_succeed
     if (written && *written) {
       if (is_sequence_number(value)) tracker_->mark_checkpointed(value);
       last_checkpoint_write_ = Clock::now();
+      metrics_.checkpoint_written();
       return true;
     }
     if (written) {

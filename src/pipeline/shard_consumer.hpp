@@ -27,6 +27,7 @@
 #include "pipeline/batch_delivery.hpp"
 #include "pipeline/batcher.hpp"
 #include "pipeline/checkpoint_tracker.hpp"
+#include "pipeline/pipe_metrics.hpp"
 #include "sources/source.hpp"
 #include "targets/dead_letter/dead_letters.hpp"
 #include "targets/target.hpp"
@@ -61,7 +62,8 @@ struct ConsumerSettings {
   // Copied per consumer: a RecordFilter is used by one thread only.
   std::optional<filter::RecordFilter> filter;
   std::optional<transform::InputTemplate> transform;
-  std::string source_type;  // for dead-letter provenance
+  std::string source_type;         // for dead-letter provenance
+  PipeMetrics* metrics = nullptr;  // the runner's; null: no metrics
 };
 
 class ShardConsumer {
@@ -129,6 +131,7 @@ class ShardConsumer {
   coordination::CheckpointStore& store_;
   DeadLetterDestination* dead_letters_;
   DeliveryCounters& counters_;
+  ShardMetrics metrics_;
 
   std::thread thread_;
   std::atomic<ConsumerState> state_{ConsumerState::waiting_on_parents};

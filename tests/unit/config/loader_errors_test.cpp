@@ -79,7 +79,7 @@ TEST(LoaderErrors, UnknownKeyNamesTheSectionItBelongsIn) {
 TEST(LoaderErrors, UnknownKeyWithoutNearMatchListsTheKeysOfTheType) {
   EXPECT_THAT(errors_with("source: { path: ./log }\nmetrics: { port: 9464 }\n"),
               ElementsAre("pipe.yaml:4:12: error: unknown key 'port' in metrics; remove it (known "
-                          "keys: listen)"));
+                          "keys: listen, bearer_token)"));
   std::vector<std::string> errors = errors_with("source: { path: ./log, colour: blue }\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_THAT(errors[0], HasSubstr("pipe.yaml:3:24: error: unknown key 'colour' in source; "
@@ -267,7 +267,7 @@ TEST(LoaderErrors, ValueRulesOfSingleKeys) {
                   "got 'redis://x'"));
   EXPECT_THAT(errors_with("source: { path: ./log }\nmetrics: { listen: 9464 }\n"),
               ElementsAre("pipe.yaml:4:20: error: listen must be HOST:PORT, e.g. 127.0.0.1:9464, "
-                          "got '9464'"));
+                          "or off, got '9464'"));
   EXPECT_THAT(errors_of("name: a\nsource: { path: ./log }\ntarget: { type: http, url: h:80 }\n"),
               ElementsAre("pipe.yaml:3:28: error: url must start with http:// or https://, got "
                           "'h:80'"));

@@ -1,0 +1,111 @@
+#include "pipeline/status_report.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "coordination/checkpoint_store.hpp"
+#include "core/clock.hpp"
+#include "core/sequence_number.hpp"
+#include "core/units.hpp"
+#include "sources/source_factory.hpp"
+
+namespace shardpipe {
+
+namespace cs = coordination;
+
+std::string display_checkpoint(const std::string& value) {
+  if (value.starts_with(cs::checkpoint_at_timestamp_prefix)) {
+    return fmt::format(
+        "{}{}", cs::checkpoint_at_timestamp_prefix,
+        format_rfc3339_ms(std::stoll(value.substr(cs::checkpoint_at_timestamp_prefix.size()))));
+  }
+  return value;
+}
+
+Result<PipeStatus> read_pipe_status(const config::PipeConfig& pipe) {
+  auto source = make_source(pipe.source);
+  if (!source) return fail(source.error());
+  auto store = cs::open_checkpoint_store(pipe.checkpoint.store, pipe.name);
+  if (!store) return fail(store.error());
+  auto shards = (*source)->list_shards();
+  if (!shards) return fail(shards.error());
+  auto rows = (*store)->list();
+  if (!rows) return fail(rows.error());
+  std::map<std::string, cs::LeaseRow> by_id;
+  for (auto& row : *rows) by_id[row.shard_id] = row;
+  PipeStatus out{pipe.name, {}};
+  for (const auto& shard : *shards) {
+    ShardStatus status{.description = shard};
+    std::optional<cs::LeaseRow> row;
+    if (auto found = by_id.find(shard.shard_id); found != by_id.end()) row = found->second;
+    std::string checkpoint = row ? row->checkpoint : "";
+    if (row && row->checkpoint == cs::checkpoint_shard_end) {
+      status.state = "finished";
+      status.records_behind = 0;
+    } else {
+      status.state = shard.open ? "open" : "closed";
+      auto lag = (*source)->lag(shard.shard_id, is_sequence_number(checkpoint) ? checkpoint : "");
+      if (lag) {
+        status.records_behind = lag->records_behind;
+        status.millis_behind = lag->millis_behind;
+      }
+    }
+    if (row && !row->owner.empty() && row->expires_ms > unix_now_ms()) {
+      status.lease_owner = row->owner;
+    }
+    status.lease_counter = row ? row->counter : 0;
+    if (!checkpoint.empty()) status.checkpoint = display_checkpoint(checkpoint);
+    if (row && row->pending_reset) status.pending_reset = display_checkpoint(*row->pending_reset);
+    out.shards.push_back(std::move(status));
+  }
+  return out;
+}
+
+namespace {
+
+template <typename T>
+nlohmann::json or_null(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::string status_json(const PipeStatus& status) {
+  nlohmann::json out = {{"pipe", status.pipe}, {"shards", nlohmann::json::array()}};
+  for (const auto& shard : status.shards) {
+    nlohmann::json entry = {
+        {"shardId", shard.description.shard_id},
+        {"parentShardIds", shard.description.parent_shard_ids},
+        {"state", shard.state},
+        {"leaseOwner", or_null(shard.lease_owner)},
+        {"leaseCounter", shard.lease_counter},
+        {"checkpoint",
+         shard.checkpoint.empty() ? nlohmann::json(nullptr) : nlohmann::json(shard.checkpoint)},
+        {"recordsBehind", or_null(shard.records_behind)},
+        {"millisBehind", or_null(shard.millis_behind)},
+    };
+    if (shard.pending_reset) entry["pendingReset"] = *shard.pending_reset;
+    out["shards"].push_back(entry);
+  }
+  return out.dump();
+}
+
+std::string status_table(const PipeStatus& status) {
+  std::string table =
+      fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", "SHARD", "PARENTS", "STATE",
+                  "LEASE OWNER", "CHECKPOINT", "RECORDS BEHIND", "MS BEHIND");
+  for (const auto& shard : status.shards) {
+    const auto& parents = shard.description.parent_shard_ids;
+    table += fmt::format(
+        "{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", shard.description.shard_id,
+        parents.empty() ? "-" : fmt::format("{}", fmt::join(parents, ",")), shard.state,
+        shard.lease_owner.value_or("-"), shard.checkpoint.empty() ? "-" : shard.checkpoint,
+        shard.records_behind ? std::to_string(*shard.records_behind) : "-",
+        shard.millis_behind ? std::to_string(*shard.millis_behind) : "-");
+  }
+  return table;
+}
+
+}  // namespace shardpipe
