@@ -31,7 +31,8 @@ int log_get(const std::string& dir, const std::string& shard_id, const std::stri
 int validate(const std::string& pipe_file);
 int run(const std::string& pipe_file, std::string worker_id,
         std::optional<std::string> stop_when_idle);
-int status(const std::string& pipe_file, bool json);
+// watch: a duration; then the status is printed again after each, until interrupted.
+int status(const std::string& pipe_file, bool json, std::optional<std::string> watch);
 int checkpoint_list(const std::string& pipe_file, bool json);
 int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>& shards, bool all,
                    const std::string& position);

@@ -26,6 +26,8 @@ struct Arguments {
   std::string worker_id;
   std::string stop_when_idle;
   std::string log_level = "info";
+  std::string log_format = "text";
+  std::string watch;
   PutOptions put;
 };
 
@@ -41,6 +43,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", args.log_level, "trace | debug | info | warn | error")
       ->capture_default_str()
       ->each([](const std::string& level) { shardpipe::set_log_level(level); });
+  app.add_option("--log-format", args.log_format, "text | json (one JSON object per line)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}))
+      ->each([](const std::string& format) { shardpipe::set_log_format(format); });
   int status = exit_ok;
 
   auto* run_cmd = app.add_subcommand("run", "Run a pipe until SIGINT or SIGTERM");
@@ -60,7 +66,12 @@ int main(int argc, char** argv) {
   auto* status_cmd = app.add_subcommand("status", "Shards, leases, checkpoints and lag of a pipe");
   status_cmd->add_option("pipe", args.pipe_file, "The pipe file")->required();
   status_cmd->add_flag("--json", args.json, "JSON output");
-  status_cmd->callback([&] { status = shardpipe::cli::status(args.pipe_file, args.json); });
+  status_cmd->add_option("--watch", args.watch,
+                         "Print the status again every DURATION (e.g. 2s) until interrupted");
+  status_cmd->callback([&] {
+    status = shardpipe::cli::status(args.pipe_file, args.json,
+                                    args.watch.empty() ? std::nullopt : std::optional(args.watch));
+  });
 
   auto* checkpoint_cmd = app.add_subcommand("checkpoint", "List or set checkpoints");
   checkpoint_cmd->require_subcommand(1);

@@ -3,14 +3,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/pipe_loading.hpp"
 #include "config/loader.hpp"
 #include "config/reference.hpp"
 #include "coordination/checkpoint_store.hpp"
+#include "core/clock.hpp"
 #include "core/sequence_number.hpp"
 #include "core/units.hpp"
 #include "pipeline/pipe_runner.hpp"
@@ -84,16 +88,32 @@ int run(const std::string& pipe_file, std::string worker_id,
   return run_pipe(*pipe, options);
 }
 
-int status(const std::string& pipe_file, bool json) {
+int status(const std::string& pipe_file, bool json, std::optional<std::string> watch) {
   auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
-  auto status = read_pipe_status(*pipe);
-  if (!status) {
-    fmt::print(stderr, "error: {}\n", describe_error(status.error()));
-    return exit_failure;
+  std::optional<std::chrono::milliseconds> every;
+  if (watch) {
+    every = parse_duration(*watch);
+    if (!every || every->count() <= 0) {
+      fmt::print(stderr, "error: --watch takes a duration such as 2s, got '{}'\n", *watch);
+      return exit_usage;
+    }
   }
-  fmt::print("{}", json ? status_json(*status) + "\n" : status_table(*status));
-  return exit_ok;
+  // Until interrupted with --watch: the table redrawn on a terminal, one JSON line per round.
+  const bool redraw = every && !json && ::isatty(STDOUT_FILENO);
+  while (true) {
+    auto status = read_pipe_status(*pipe);
+    if (!status) {
+      fmt::print(stderr, "error: {}\n", describe_error(status.error()));
+      if (!every) return exit_failure;
+    } else {
+      if (redraw) fmt::print("\033[H\033[2J{}\n", format_rfc3339_ms(unix_now_ms()));
+      fmt::print("{}", json ? status_json(*status) + "\n" : status_table(*status));
+      std::fflush(stdout);
+    }
+    if (!every) return exit_ok;
+    std::this_thread::sleep_for(*every);
+  }
 }
 
 int checkpoint_list(const std::string& pipe_file, bool json) {
