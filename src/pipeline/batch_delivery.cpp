@@ -107,6 +107,11 @@ bool BatchDelivery::deliver_group(ShardSink& sink, std::vector<Record> records,
     if (!dead_letter_expired(records, failures)) return false;
     if (records.empty()) return true;
     DeliveryOutcome outcome = sink.deliver(records);
+    if (!outcome.error && outcome.failed_items.empty() && outcome.accepted >= records.size()) {
+      counters_.count(AttemptOutcome::success);  // the common case: nothing more to work out
+      mark_delivered(outcome.delivered);
+      return true;
+    }
     const size_t count = records.size();
     const size_t accepted = std::min(outcome.accepted, count);
 

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <span>
 
 extern char** environ;
 
@@ -36,6 +37,18 @@ std::string errno_text(int error) {
 int remaining_ms(Deadline deadline) {
   auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return static_cast<int>(std::clamp<long long>(left, 0, INT_MAX));
+}
+
+// Waits until one of `fds` is ready: an error when the deadline passes first or poll fails.
+ChildIo<void> poll_until(std::span<pollfd> fds, Deadline deadline) {
+  while (true) {
+    int ready = ::poll(fds.data(), fds.size(), remaining_ms(deadline));
+    if (ready > 0) return {};
+    if (ready < 0 && errno != EINTR) {
+      return io_error(ChildIoError::Kind::failed, "poll: " + errno_text(errno));
+    }
+    if (ready == 0 && Clock::now() >= deadline) return io_error(ChildIoError::Kind::timed_out, "");
+  }
 }
 
 std::string describe_status(int status) {
@@ -166,15 +179,7 @@ ChildIo<void> ChildProcess::write(std::string_view bytes, Deadline deadline) {
   while (!bytes.empty()) {
     std::array<pollfd, 2> fds = {pollfd{stdin_fd_, POLLOUT, 0},
                                  pollfd{stdout_closed_ ? -1 : stdout_fd_, POLLIN, 0}};
-    int ready = ::poll(fds.data(), fds.size(), remaining_ms(deadline));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return io_error(ChildIoError::Kind::failed, "poll: " + errno_text(errno));
-    }
-    if (ready == 0) {
-      if (Clock::now() >= deadline) return io_error(ChildIoError::Kind::timed_out, "");
-      continue;
-    }
+    if (auto ready = poll_until(fds, deadline); !ready) return ready;
     if (fds[1].revents != 0) {
       // Its answer (or anything else it writes) is kept for read_line; at its end of output
       // we go on writing until the pipe breaks.
@@ -206,14 +211,8 @@ ChildIo<std::string> ChildProcess::read_line(Deadline deadline) {
     scanned_ = buffer_.size();
     if (stdout_closed_) return io_error(ChildIoError::Kind::closed, "it closed its output");
     pollfd fd{stdout_fd_, POLLIN, 0};
-    int ready = ::poll(&fd, 1, remaining_ms(deadline));
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return io_error(ChildIoError::Kind::failed, "poll: " + errno_text(errno));
-    }
-    if (ready == 0) {
-      if (Clock::now() >= deadline) return io_error(ChildIoError::Kind::timed_out, "");
-      continue;
+    if (auto ready = poll_until(std::span(&fd, 1), deadline); !ready) {
+      return std::unexpected(ready.error());
     }
     auto drained = read_available();
     if (!drained && drained.error().kind == ChildIoError::Kind::failed) {
