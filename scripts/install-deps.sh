@@ -8,6 +8,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev libboost-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 nodejs openssl
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()

@@ -7,3 +7,4 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 ctest --preset release -j2 --timeout 900
+bash scripts/fuzz.sh 15   # a short libFuzzer smoke run of every fuzz target (docs/development.md)

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_text.hpp"
+
 namespace shardpipe::config {
 namespace {
 
@@ -65,21 +67,43 @@ Json plain_scalar_to_json(const std::string& text) {
   return text;
 }
 
-}  // namespace
+// Aliases repeat the node of their anchor, so a short text can stand for a huge document, or an
+// endless one when an alias sits inside the node it names. What is converted here is a pattern
+// or a template, at most 4096 or 8192 characters of JSON, where each value takes at least one:
+// conversion stops at these limits instead of exhausting memory or the stack.
+constexpr int kMaxDepth = 1000;
+constexpr size_t kMaxValues = 10000;
 
-std::expected<Json, Problem> yaml_to_json(const YAML::Node& node) {
+// YAML text is read as bytes, but JSON text is UTF-8 (and nlohmann's dump() throws otherwise).
+std::unexpected<Problem> not_utf8(const YAML::Node& node) {
+  return std::unexpected(Problem{node.Mark(), "this text is not valid UTF-8, which JSON requires"});
+}
+
+std::expected<Json, Problem> convert(const YAML::Node& node, int depth, size_t& values) {
+  if (depth > kMaxDepth) {
+    return std::unexpected(
+        Problem{node.Mark(), "this is nested more than " + std::to_string(kMaxDepth) +
+                                 " levels deep (with its aliases expanded; an alias inside "
+                                 "the node it names never ends)"});
+  }
+  if (++values > kMaxValues) {
+    return std::unexpected(Problem{node.Mark(), "this holds more than " +
+                                                    std::to_string(kMaxValues) +
+                                                    " values once its aliases are expanded"});
+  }
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
       return Json(nullptr);
     case YAML::NodeType::Scalar:
+      if (!is_valid_utf8(node.Scalar())) return not_utf8(node);
       // "?" is yaml-cpp's tag for a plain scalar; quoted and explicitly tagged ones are strings.
       if (node.Tag() == "?") return plain_scalar_to_json(node.Scalar());
       return Json(node.Scalar());
     case YAML::NodeType::Sequence: {
       Json array = Json::array();
       for (const YAML::Node& item : node) {
-        auto converted = yaml_to_json(item);
+        auto converted = convert(item, depth + 1, values);
         if (!converted) return converted;
         array.push_back(std::move(*converted));
       }
@@ -93,7 +117,8 @@ std::expected<Json, Problem> yaml_to_json(const YAML::Node& node) {
                                          "keys inside a JSON object must be "
                                          "strings, not lists or mappings"});
         }
-        auto converted = yaml_to_json(entry.second);
+        if (!is_valid_utf8(entry.first.Scalar())) return not_utf8(entry.first);
+        auto converted = convert(entry.second, depth + 1, values);
         if (!converted) return converted;
         object[entry.first.Scalar()] = std::move(*converted);
       }
@@ -101,6 +126,13 @@ std::expected<Json, Problem> yaml_to_json(const YAML::Node& node) {
     }
   }
   return Json(nullptr);
+}
+
+}  // namespace
+
+std::expected<Json, Problem> yaml_to_json(const YAML::Node& node) {
+  size_t values = 0;
+  return convert(node, 0, values);
 }
 
 }  // namespace shardpipe::config

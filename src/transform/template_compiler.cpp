@@ -1,5 +1,7 @@
 // Splits a template into literals and placeholders, and checks that a JSON template stays valid
 // JSON whatever its placeholders are filled with.
+#include <simdjson.h>
+
 #include <nlohmann/json.hpp>
 
 #include "transform/compiled_template.hpp"
@@ -76,8 +78,8 @@ size_t template_position(const std::vector<Substitution>& substitutions, size_t 
   return shift_to_template + (probe_position - shift_from_probe);
 }
 
-// Fills every value placeholder with null and every text placeholder with nothing, and parses the
-// result: if that is not JSON, no record can make it JSON.
+// Fills every value placeholder with null and every text placeholder with a space, and parses
+// the result: if that is not JSON, no record can make it JSON.
 Status check_json(std::string_view text, const CompiledTemplate& compiled,
                   const std::vector<size_t>& placeholder_ends) {
   std::string probe;
@@ -93,9 +95,22 @@ Status check_json(std::string_view text, const CompiledTemplate& compiled,
     size_t template_end = placeholder_ends[placeholder++];
     Substitution substitution{probe.size(), 0, template_offset, template_end};
     if (part.kind == TemplatePart::Kind::json_value) probe += "null";
+    // Text goes inside a string, after whatever the template wrote there: a space stands for it,
+    // so that a placeholder just after a backslash, or among the hex digits of an escape, is not
+    // valid JSON (whatever it inserts, most records would make the output invalid).
+    if (part.kind == TemplatePart::Kind::string_text) probe += ' ';
     substitution.probe_end = probe.size();
     substitutions.push_back(substitution);
     template_offset = template_end;
+  }
+  // nlohmann's parser stops at a NUL byte as if the input ended there; valid JSON holds none
+  // (in strings it is written \u0000), so everything after it would go unchecked.
+  if (size_t nul = probe.find('\0'); nul != std::string::npos) {
+    bool in_placeholder = false;
+    size_t position = template_position(substitutions, nul, in_placeholder);
+    return fail(
+        template_error(text, position,
+                       "the template starts like JSON but is not valid JSON: it holds a NUL byte"));
   }
   try {
     nlohmann::json parsed = nlohmann::json::parse(probe);
@@ -115,6 +130,21 @@ Status check_json(std::string_view text, const CompiledTemplate& compiled,
     }
     return fail(template_error(text, position,
                                "the template starts like JSON but is not valid JSON: " + reason));
+  } catch (const nlohmann::json::out_of_range& error) {
+    // A number too large for a double, such as 1e999: no record could make the output readable.
+    std::string reason = error.what();
+    if (size_t bracket = reason.find("] "); bracket != std::string::npos) {
+      reason.erase(0, bracket + 2);
+    }
+    return fail(Error::permanent("the template starts like JSON but is not valid JSON: " + reason));
+  }
+  // apply() checks every output as simdjson reads it, which is stricter than nlohmann (integers
+  // beyond 64 bits, nesting deeper than 1024): such a template would fail for every record.
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(simdjson::padded_string(probe)).get(root)) {
+    return fail(Error::permanent("the template starts like JSON but is not valid JSON: " +
+                                 std::string(simdjson::error_message(error))));
   }
   return {};
 }

@@ -54,6 +54,29 @@ TEST(LoaderErrors, SecondDocument) {
                           "holds one, so remove the '---' and what follows"));
 }
 
+// Found while writing fuzz/pipe_file_fuzzer: an alias inside the pattern it names crashed the
+// loader (fuzz/corpus/pipe_file/alias_inside_own_anchor.yaml).
+TEST(LoaderErrors, PatternThatContainsItselfThroughAnAlias) {
+  EXPECT_THAT(errors_with("source: { path: ./log }\nfilter: &a [ { data: *a } ]\n"),
+              ElementsAre(HasSubstr("error: this is nested more than 1000 levels deep")));
+  EXPECT_THAT(errors_with("source: { path: ./log }\ntransform: &t { body: [ *t ] }\n"),
+              ElementsAre(HasSubstr("error: this is nested more than 1000 levels deep")));
+}
+
+// Found by fuzz/pipe_file_fuzzer (fuzz/corpus/pipe_file/pattern_not_utf8.yaml): converting the
+// pattern to JSON text threw nlohmann's type_error, which nothing caught.
+TEST(LoaderErrors, PatternOrTemplateThatIsNotUtf8) {
+  EXPECT_THAT(
+      errors_with("source: { path: ./log }\nfilter: [ { data: { s: [ \"caf\xe9\" ] } } ]\n"),
+      ElementsAre("pipe.yaml:4:26: error: this text is not valid UTF-8, which JSON requires"));
+  EXPECT_THAT(
+      errors_with("source: { path: ./log }\nfilter: [ { \"k\xff\": [ 1 ] } ]\n"),
+      ElementsAre("pipe.yaml:4:13: error: this text is not valid UTF-8, which JSON requires"));
+  EXPECT_THAT(
+      errors_with("source: { path: ./log }\ntransform: { note: \"\xc3\" }\n"),
+      ElementsAre("pipe.yaml:4:20: error: this text is not valid UTF-8, which JSON requires"));
+}
+
 TEST(LoaderErrors, UnknownKeySuggestsTheClosestKey) {
   EXPECT_THAT(errors_with("source:\n  path: ./log\n  batchsize: 10\n"),
               ElementsAre("pipe.yaml:5:3: error: unknown key 'batchsize' in source; did you mean "

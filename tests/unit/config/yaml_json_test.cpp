@@ -36,5 +36,35 @@ TEST(YamlToJson, RejectsNonScalarKeys) {
             "keys inside a JSON object must be strings, not lists or mappings");
 }
 
+// Found while writing fuzz/pipe_file_fuzzer (fuzz/corpus/pipe_file/alias_inside_own_anchor.yaml):
+// the conversion followed the alias forever and overflowed the stack.
+TEST(YamlToJson, StopsAtAnAliasInsideTheNodeItNames) {
+  auto json = yaml_to_json(YAML::Load("&a [ { data: *a } ]"));
+  ASSERT_FALSE(json.has_value());
+  EXPECT_EQ(json.error().message,
+            "this is nested more than 1000 levels deep (with its aliases expanded; an alias "
+            "inside the node it names never ends)");
+}
+
+// Nine levels of ten aliases each stand for 10^9 values: rejected before they are built.
+TEST(YamlToJson, StopsAtAliasesThatExpandToTooManyValues) {
+  std::string yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 9; ++level) {
+    std::string previous = "*a" + std::to_string(level - 1);
+    yaml += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) yaml += (i > 0 ? ", " : "") + previous;
+    yaml += "]\n";
+  }
+  auto json = yaml_to_json(YAML::Load(yaml));
+  ASSERT_FALSE(json.has_value());
+  EXPECT_EQ(json.error().message,
+            "this holds more than 10000 values once its aliases are expanded");
+}
+
+TEST(YamlToJson, AliasesWithinTheLimitsAreExpanded) {
+  EXPECT_EQ(json_of("{ a: &s [paid, 1], b: *s, c: { d: *s } }"),
+            R"({"a":["paid",1],"b":["paid",1],"c":{"d":["paid",1]}})");
+}
+
 }  // namespace
 }  // namespace shardpipe::config

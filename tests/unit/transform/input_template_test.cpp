@@ -289,5 +289,62 @@ TEST(InputTemplate, InvalidTemplatesAreRejectedWithWhereAndWhy) {
   EXPECT_THAT(result.error().message, HasSubstr("EventBridge allows at most 8192"));
 }
 
+// Found by fuzz/input_template_fuzzer (fuzz/corpus/input_template/nul_after_json): the check
+// stopped at the NUL byte, so the template compiled, and then every record failed as a
+// TransformError because the output is not JSON.
+TEST(InputTemplate, AJsonTemplateWithANulByteIsRejected) {
+  using namespace std::string_view_literals;
+  auto after = compile_template("{\"id\": <$.eventID>}\0 trailing"sv);
+  ASSERT_FALSE(after.has_value());
+  EXPECT_THAT(after.error().message,
+              HasSubstr("not valid JSON: it holds a NUL byte (at line 1, column 20"));
+  auto inside = compile_template("{\"note\": \"a\0b <$.eventID>\"}"sv);
+  ASSERT_FALSE(inside.has_value());
+  EXPECT_THAT(inside.error().message, HasSubstr("it holds a NUL byte (at line 1, column 12"));
+  // Written as JSON's escape, it is fine.
+  EXPECT_EQ(applied(R"({"note": "a\u0000b"})", kLocalEnvelope), R"({"note": "a\u0000b"})");
+}
+
+// Found by fuzz/input_template_fuzzer (fuzz/corpus/input_template/placeholder_inside_escape):
+// the check filled text placeholders with nothing, so "\u1<$.x>5e9" read as the escape \u15e9 and
+// compiled, and then the text the placeholder inserts broke the escape for every record.
+TEST(InputTemplate, APlaceholderInsideAnEscapeSequenceIsRejected) {
+  for (std::string_view text : {R"({"b": "\u1<$.data.order>5e9"})", R"({"b": "x\<$.eventID>n"})"}) {
+    auto result = compile_template(text);
+    ASSERT_FALSE(result.has_value()) << text;
+    EXPECT_THAT(result.error().message,
+                HasSubstr("the template starts like JSON but is not valid JSON"));
+  }
+  // A whole escape next to a placeholder is fine.
+  EXPECT_EQ(applied(R"({"b": "\u00e9<$.partitionKey>\n"})", kLocalEnvelope),
+            "{\"b\": \"\\u00e9customer-7\\n\"}");
+}
+
+// Found by fuzz/input_template_fuzzer (fuzz/corpus/input_template/number_overflow): nlohmann's
+// parser throws out_of_range, not parse_error, for such a number, and nothing caught it.
+TEST(InputTemplate, ANumberTooLargeForADoubleIsRejected) {
+  auto result = compile_template(R"({"id": <$.eventID>, "n": 3e999})");
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().message,
+            "the template starts like JSON but is not valid JSON: number overflow parsing '3e999'");
+}
+
+// Found by fuzz/input_template_fuzzer (fuzz/corpus/input_template/integer_beyond_64_bits): the
+// check read the template with nlohmann, which takes such an integer as a double, and then
+// every output failed the check of apply(), which reads JSON as simdjson does.
+TEST(InputTemplate, WhatApplyCannotReadIsRejected) {
+  auto big = compile_template(R"({"id": <$.eventID>, "n": 77777777777777777777777000000000001})");
+  ASSERT_FALSE(big.has_value());
+  EXPECT_THAT(big.error().message,
+              HasSubstr("the template starts like JSON but is not valid JSON"));
+  std::string deep = std::string(1100, '[') + "<$.eventID>" + std::string(1100, ']');
+  auto nested = compile_template(deep);
+  ASSERT_FALSE(nested.has_value());
+  EXPECT_THAT(nested.error().message,
+              HasSubstr("the template starts like JSON but is not valid JSON"));
+  EXPECT_EQ(applied(R"({"n": 18446744073709551615, "m": -9223372036854775808})", kLocalEnvelope),
+            R"({"n": 18446744073709551615, "m": -9223372036854775808})");
+}
+
 }  // namespace
 }  // namespace shardpipe::transform
