@@ -2,28 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <array>
-#include <cctype>
-
-#include "net/environment.hpp"
 #include "net/http_client.hpp"
 #include "targets/http/batch_request.hpp"
 #include "targets/http/partial_response.hpp"
+#include "targets/http/request_headers.hpp"
 
 namespace shardpipe {
 namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-// Headers the target sets itself for every batch (Content-Type may be replaced).
-constexpr std::array<std::string_view, 4> reserved_headers = {"Content-Length", "Idempotency-Key",
-                                                              "Transfer-Encoding", "Expect"};
 
 struct HttpSettings {
   std::string url;
@@ -78,31 +63,9 @@ Result<std::unique_ptr<Target>> make_http_target(const config::TargetConfig& con
   auto settings = std::make_shared<HttpSettings>();
   settings->url = config.url;
   settings->timeout = config.timeout;
-  bool content_type_configured = false;
-  for (const auto& [name, value] : config.headers) {
-    // Messages name the header, never its value: it may be a token.
-    auto expanded = net::expand_environment(value);
-    if (!expanded) {
-      return fail(
-          Error::fatal(fmt::format("target.headers.{}: {}", name, expanded.error().message)));
-    }
-    for (auto reserved : reserved_headers) {
-      if (same_name(name, reserved)) {
-        return fail(Error::fatal(fmt::format(
-            "target.headers.{}: the http target sets this header itself; remove it", name)));
-      }
-    }
-    net::Header header{name, std::move(*expanded)};
-    if (!net::valid_header(header)) {
-      return fail(Error::fatal(fmt::format(
-          "target.headers.{}: not a valid header name, or its value holds a line break", name)));
-    }
-    content_type_configured = content_type_configured || same_name(name, "Content-Type");
-    settings->headers.push_back(std::move(header));
-  }
-  if (!content_type_configured) {
-    settings->headers.insert(settings->headers.begin(), {"Content-Type", "application/json"});
-  }
+  auto headers = request_headers(config.headers, "target.headers", "the http target");
+  if (!headers) return fail(std::move(headers.error()));
+  settings->headers = std::move(*headers);
   return std::make_unique<HttpTarget>(std::move(settings));
 }
 

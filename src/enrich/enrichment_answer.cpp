@@ -1,0 +1,45 @@
+#include "enrich/enrichment_answer.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "net/body_excerpt.hpp"
+#include "targets/http/partial_response.hpp"
+
+namespace shardpipe {
+namespace {
+
+std::string with_excerpt(std::string message, std::string_view body) {
+  if (auto excerpt = net::body_excerpt(body); !excerpt.empty()) message += ": " + excerpt;
+  return message;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> read_enrichment_answer(int status, std::string_view body,
+                                                        size_t batch_size, std::string_view url) {
+  if (status < 200 || status > 299) {
+    auto message =
+        with_excerpt(fmt::format("the enrichment {} answered HTTP {}", url, status), body);
+    Error error = retriable_status(status) ? Error::retriable(message) : Error::permanent(message);
+    return fail(std::move(error).with_status(status));
+  }
+  auto answer = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!answer.is_array()) {
+    return fail(Error::retriable(
+        with_excerpt(fmt::format("the enrichment {} did not answer a JSON array", url), body)));
+  }
+  if (answer.size() != batch_size) {
+    return fail(Error::retriable(
+        fmt::format("the enrichment {} answered {} elements for a batch of {} records", url,
+                    answer.size(), batch_size)));
+  }
+  std::vector<std::string> envelopes;
+  envelopes.reserve(answer.size());
+  for (const auto& element : answer)
+    envelopes.push_back(element.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return envelopes;
+}
+
+}  // namespace shardpipe

@@ -1,0 +1,62 @@
+#include "enrich/http_enricher.hpp"
+
+#include <fmt/format.h>
+
+#include "enrich/enrichment_answer.hpp"
+#include "net/http_client.hpp"
+#include "net/url_for_messages.hpp"
+#include "targets/http/batch_request.hpp"
+#include "targets/http/request_headers.hpp"
+
+namespace shardpipe {
+namespace {
+
+struct HttpEnrichmentSettings {
+  std::string url;
+  std::string url_for_messages;  // without secrets
+  std::vector<net::Header> headers;
+  std::chrono::milliseconds timeout;
+};
+
+class HttpEnricher final : public Enricher {
+ public:
+  explicit HttpEnricher(std::shared_ptr<const HttpEnrichmentSettings> settings)
+      : settings_(std::move(settings)) {}
+
+  Result<std::vector<std::string>> enrich(std::span<const Record> batch) override {
+    net::Request request{.method = "POST",
+                         .url = settings_->url,
+                         .headers = settings_->headers,
+                         .body = batch_body(batch),
+                         .timeout = settings_->timeout};
+    // The same key as the target's for these records, so the endpoint can recognise a retry.
+    request.headers.push_back({"Idempotency-Key", idempotency_key(batch)});
+    auto answer = client_.send(request);
+    if (!answer) {
+      Error error = std::move(answer.error());
+      error.message = "the enrichment failed: " + error.message;
+      return fail(std::move(error));
+    }
+    return read_enrichment_answer(answer->status, answer->body, batch.size(),
+                                  settings_->url_for_messages);
+  }
+
+ private:
+  std::shared_ptr<const HttpEnrichmentSettings> settings_;
+  net::HttpClient client_;  // this sink's own handle: its keep-alive connection is reused
+};
+
+}  // namespace
+
+Result<EnricherFactory> http_enricher_factory(const config::EnrichmentConfig& config) {
+  auto settings = std::make_shared<HttpEnrichmentSettings>();
+  settings->url = config.url;
+  settings->url_for_messages = net::url_for_messages(config.url);
+  settings->timeout = config.timeout;
+  auto headers = request_headers(config.headers, "enrichment.headers", "the enrichment");
+  if (!headers) return fail(std::move(headers.error()));
+  settings->headers = std::move(*headers);
+  return EnricherFactory([settings] { return std::make_unique<HttpEnricher>(settings); });
+}
+
+}  // namespace shardpipe
