@@ -67,6 +67,15 @@ class CheckpointStore {
                                             const std::string& value) = 0;
   // Owner side: makes a pending reset the checkpoint. Returns the adopted value, if any.
   virtual Result<std::optional<std::string>> adopt_reset(const Lease& lease) = 0;
+
+  // For /healthz: an error unless the store answers a query and could take a checkpoint write
+  // now, within about `within` (never the long waits the other calls allow). By default: list().
+  virtual Status probe(std::chrono::milliseconds within) {
+    (void)within;
+    auto rows = list();
+    if (!rows) return fail(rows.error());
+    return {};
+  }
 };
 
 // "sqlite:/path/to/file.db" (the pipe's default) or, later, "postgresql://...".

@@ -226,6 +226,29 @@ class SqliteStore final : public CheckpointStore {
     return fail(error("adopting a reset"));
   }
 
+  // On a connection of its own, with a short busy timeout: not queued behind this store's mutex
+  // or its 10 s busy waits, and it sees a write lock held elsewhere (BEGIN EXCLUSIVE in another
+  // process), which in WAL mode does not stop reads such as list().
+  Status probe(std::chrono::milliseconds within) override {
+    sqlite3* db = nullptr;
+    int rc =
+        sqlite3_open_v2(file_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    std::string problem;
+    if (rc == SQLITE_OK) {
+      sqlite3_busy_timeout(db, static_cast<int>(within.count()));
+      char* message = nullptr;
+      rc = sqlite3_exec(db, "BEGIN IMMEDIATE; SELECT count(*) FROM leases; ROLLBACK;", nullptr,
+                        nullptr, &message);
+      if (rc != SQLITE_OK) problem = message ? message : sqlite3_errstr(rc);
+      sqlite3_free(message);
+    } else {
+      problem = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    }
+    sqlite3_close_v2(db);  // rolls back whatever the probe began
+    if (problem.empty()) return {};
+    return fail(Error::retriable(fmt::format("checkpoint store {}: {}", file_.string(), problem)));
+  }
+
   Status initialize() {
     // Several processes may open a new store at once; switching to WAL and creating the schema
     // can answer SQLITE_BUSY without waiting on the busy handler, so retry for a while.

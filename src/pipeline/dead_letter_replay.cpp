@@ -88,6 +88,11 @@ Result<ReplayResult> replay_dead_letters(const std::filesystem::path& folder, Ta
     if (!found.contains(id)) result.problems.push_back(fmt::format("{}: no such dead letter", id));
   }
 
+  size_t to_send = 0;
+  size_t sent = 0;
+  for (const auto& [shard_id, entries] : by_shard) to_send += entries.size();
+  if (options.on_progress) options.on_progress(sent, to_send);
+
   std::map<std::filesystem::path, std::set<std::string>> delivered_lines;
   for (const auto& [shard_id, entries] : by_shard) {
     auto sink = target.open_shard(shard_id);
@@ -110,6 +115,8 @@ Result<ReplayResult> replay_dead_letters(const std::filesystem::path& folder, Ta
       BatchResult batch_result = deliver_batch(**sink, std::move(batch), options);
       shard_result.delivered.merge(batch_result.delivered);
       shard_result.failed.merge(batch_result.failed);
+      sent += std::min(entries.size(), start + options.batch_size) - start;
+      if (options.on_progress) options.on_progress(sent, to_send);
     }
     // A buffering target delivers at its flush.
     DeliveryOutcome flushed = (*sink)->flush();

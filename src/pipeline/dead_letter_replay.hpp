@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct ReplayOptions {
   RetryPolicy retry;  // its backoff paces those attempts
   // The pipe's transform: entries hold the record as the source gave it.
   std::optional<transform::InputTemplate> transform;
+  // Called after each batch with the entries sent so far (delivered or not) and how many will be.
+  std::function<void(size_t sent, size_t total)> on_progress;
 };
 
 struct ReplayResult {

@@ -10,6 +10,7 @@
 #include "core/sequence_number.hpp"
 #include "core/units.hpp"
 #include "sources/source_factory.hpp"
+#include "targets/dead_letter/stored_dead_letters.hpp"
 
 namespace shardpipe {
 
@@ -36,6 +37,18 @@ Result<PipeStatus> read_pipe_status(const config::PipeConfig& pipe) {
   std::map<std::string, cs::LeaseRow> by_id;
   for (auto& row : *rows) by_id[row.shard_id] = row;
   PipeStatus out{pipe.name, {}};
+  // Dead letters can be counted where they can be read back: the file destination.
+  std::optional<DeadLetterCounts> dead_letters;
+  if (!pipe.dead_letter) {
+    out.dead_letters_note = "none (no dead_letter section)";
+  } else if (pipe.dead_letter->type != "file") {
+    out.dead_letters_note = fmt::format("n/a ({} destination)", pipe.dead_letter->type);
+  } else if (auto counted = count_stored_dead_letters(pipe.dead_letter->path); counted) {
+    dead_letters = std::move(*counted);
+    out.dead_letters_total = dead_letters->total;
+  } else {
+    out.dead_letters_note = fmt::format("n/a ({})", counted.error().message);
+  }
   for (const auto& shard : *shards) {
     ShardStatus status{.description = shard};
     std::optional<cs::LeaseRow> row;
@@ -58,6 +71,10 @@ Result<PipeStatus> read_pipe_status(const config::PipeConfig& pipe) {
     status.lease_counter = row ? row->counter : 0;
     if (!checkpoint.empty()) status.checkpoint = display_checkpoint(checkpoint);
     if (row && row->pending_reset) status.pending_reset = display_checkpoint(*row->pending_reset);
+    if (dead_letters) {
+      auto found = dead_letters->by_shard.find(shard.shard_id);
+      status.dead_letters = found == dead_letters->by_shard.end() ? 0 : found->second;
+    }
     out.shards.push_back(std::move(status));
   }
   return out;
@@ -85,26 +102,32 @@ std::string status_json(const PipeStatus& status) {
          shard.checkpoint.empty() ? nlohmann::json(nullptr) : nlohmann::json(shard.checkpoint)},
         {"recordsBehind", or_null(shard.records_behind)},
         {"millisBehind", or_null(shard.millis_behind)},
+        {"deadLetters", or_null(shard.dead_letters)},
     };
     if (shard.pending_reset) entry["pendingReset"] = *shard.pending_reset;
     out["shards"].push_back(entry);
   }
+  out["deadLettersTotal"] = or_null(status.dead_letters_total);
   return out.dump();
 }
 
 std::string status_table(const PipeStatus& status) {
-  std::string table =
-      fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", "SHARD", "PARENTS", "STATE",
-                  "LEASE OWNER", "CHECKPOINT", "RECORDS BEHIND", "MS BEHIND");
+  std::string table = fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12} {:>12}\n",
+                                  "SHARD", "PARENTS", "STATE", "LEASE OWNER", "CHECKPOINT",
+                                  "RECORDS BEHIND", "MS BEHIND", "DEAD LETTERS");
   for (const auto& shard : status.shards) {
     const auto& parents = shard.description.parent_shard_ids;
     table += fmt::format(
-        "{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12}\n", shard.description.shard_id,
+        "{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12} {:>12}\n", shard.description.shard_id,
         parents.empty() ? "-" : fmt::format("{}", fmt::join(parents, ",")), shard.state,
         shard.lease_owner.value_or("-"), shard.checkpoint.empty() ? "-" : shard.checkpoint,
         shard.records_behind ? std::to_string(*shard.records_behind) : "-",
-        shard.millis_behind ? std::to_string(*shard.millis_behind) : "-");
+        shard.millis_behind ? std::to_string(*shard.millis_behind) : "-",
+        shard.dead_letters ? std::to_string(*shard.dead_letters) : "-");
   }
+  table += fmt::format("dead letters: {}\n", status.dead_letters_total
+                                                 ? std::to_string(*status.dead_letters_total)
+                                                 : status.dead_letters_note);
   return table;
 }
 

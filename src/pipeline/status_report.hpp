@@ -22,11 +22,16 @@ struct ShardStatus {
   std::optional<uint64_t> records_behind;
   std::optional<int64_t> millis_behind;
   std::optional<std::string> pending_reset;  // as displayed
+  // Entries in the dead letters that came from this shard; nullopt when they cannot be counted
+  // (no dead_letter section, or a destination that cannot be read back, such as http).
+  std::optional<uint64_t> dead_letters;
 };
 
 struct PipeStatus {
   std::string pipe;
   std::vector<ShardStatus> shards;
+  std::optional<uint64_t> dead_letters_total;  // every entry, of listed shards or not
+  std::string dead_letters_note;  // why there is no count, for the table; empty with a count
 };
 
 // Opens the pipe's source and checkpoint store of its own (so it may run beside a running pipe)
@@ -35,7 +40,7 @@ Result<PipeStatus> read_pipe_status(const config::PipeConfig& pipe);
 
 // The `status --json` document, without a trailing newline.
 std::string status_json(const PipeStatus& status);
-// The `status` table, one line per shard after a header line.
+// The `status` table, one line per shard after a header line, then the dead-letter total.
 std::string status_table(const PipeStatus& status);
 
 // A checkpoint as shown to people: AT_TIMESTAMP values in RFC 3339.

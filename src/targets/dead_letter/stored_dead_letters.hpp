@@ -1,7 +1,9 @@
 // Reading back what the file dead-letter destination holds, for `dlq list` and `dlq replay`.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,5 +34,14 @@ struct StoredDeadLetters {
 
 // Every entry under `folder` (<folder>/*.jsonl). A missing folder holds no entries.
 Result<StoredDeadLetters> read_stored_dead_letters(const std::filesystem::path& folder);
+
+// How many entries the folder holds, by the shard they came from (shardId, or topic-partition for
+// Kafka), counted as read_stored_dead_letters would find them. Reads one line at a time, so it
+// needs little memory however large the files are.
+struct DeadLetterCounts {
+  std::map<std::string, uint64_t> by_shard;
+  uint64_t total = 0;
+};
+Result<DeadLetterCounts> count_stored_dead_letters(const std::filesystem::path& folder);
 
 }  // namespace shardpipe

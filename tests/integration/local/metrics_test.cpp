@@ -150,6 +150,92 @@ metrics: { listen: "127.0.0.1:0", bearer_token: "${SHARDPIPE_TEST_METRICS_TOKEN}
   EXPECT_EQ(pipe.output().find("t0ken-under-test"), std::string::npos) << "the token was logged";
 }
 
+// Another process holds an exclusive lock on the SQLite checkpoint store: checkpoints cannot be
+// written, so /healthz answers 503 naming the store (promptly, not after the store's long busy
+// wait), and 200 again once the lock is gone; nothing is lost meanwhile.
+TEST(Metrics, HealthzFailsWhileTheCheckpointStoreIsLockedAndRecovers) {
+  const std::string python = "/usr/bin/python3";
+  if (!std::filesystem::exists(python)) GTEST_SKIP() << "needs " << python;
+  auto dir = t::fresh_test_dir("metrics-healthz-store");
+  t::create_log(binary, dir / "log", 2);
+  auto put = t::put_keyed_group(binary, dir / "log", "before", 200);
+  t::write_file(dir / "pipe.yaml", R"(name: guarded
+source: { type: local, path: ./log, batch_size: 50 }
+target: { type: file, path: ./out, records_per_file: 40 }
+checkpoint: { store: "sqlite:./state/guarded.db" }
+metrics: { listen: "127.0.0.1:0" }
+)");
+  t::create_store(binary, dir / "pipe.yaml");
+  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "w1"},
+                         dir / "pipe.log");
+  std::optional<int> port;
+  ASSERT_TRUE(t::wait_until([&] { return (port = logged_port(pipe.output())).has_value(); }, 15s))
+      << pipe.output();
+  net::HttpClient client;
+  auto get = [&](const std::string& path) {
+    net::Request request{
+        .method = "GET", .url = fmt::format("http://127.0.0.1:{}{}", *port, path), .timeout = 10s};
+    auto response = client.send(request);
+    if (!response) throw std::runtime_error(response.error().message);
+    return *response;
+  };
+  auto delivered = [&](double count) {
+    return sample(get("/metrics").body, R"(shardpipe_records_delivered_total{pipe="guarded"})") ==
+           count;
+  };
+  ASSERT_TRUE(t::wait_until([&] { return get("/healthz").status == 200; }, 15s)) << pipe.output();
+  ASSERT_TRUE(t::wait_until([&] { return delivered(200); }, 30s)) << pipe.output();
+
+  // The lock: BEGIN EXCLUSIVE on a connection kept open until the release file appears.
+  auto release = dir / "release";
+  BackgroundProcess locker({python, "-c", R"(
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+db.execute("ROLLBACK")
+db.close()
+print("released", flush=True)
+)",
+                            (dir / "state" / "guarded.db").string(), release.string()},
+                           dir / "locker.log");
+  ASSERT_TRUE(
+      t::wait_until([&] { return locker.output().find("locked") != std::string::npos; }, 15s))
+      << locker.output();
+  // Records keep arriving while the store is locked.
+  put = t::concat(put, t::put_keyed_group(binary, dir / "log", "during", 100));
+
+  auto asked = std::chrono::steady_clock::now();
+  auto health = get("/healthz");
+  auto took = std::chrono::steady_clock::now() - asked;
+  EXPECT_EQ(health.status, 503) << health.body;
+  EXPECT_NE(health.body.find("checkpoint store"), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find("guarded.db"), std::string::npos) << health.body;
+  EXPECT_LT(took, 3s) << "/healthz must answer promptly while the store is locked";
+  // The rest of the endpoint still answers.
+  EXPECT_EQ(get("/metrics").status, 200);
+  EXPECT_TRUE(pipe.running());
+
+  t::write_file(release, "");
+  ASSERT_TRUE(locker.wait_for(15s).has_value()) << locker.output();
+  EXPECT_NE(locker.output().find("released"), std::string::npos) << locker.output();
+  EXPECT_TRUE(t::wait_until([&] { return get("/healthz").status == 200; }, 15s))
+      << get("/healthz").body;
+
+  // Nothing lost: everything is delivered once and checkpointed to the end.
+  ASSERT_TRUE(t::wait_until([&] { return delivered(300); }, 30s)) << pipe.output();
+  EXPECT_TRUE(t::wait_until(
+      [&] { return t::checkpointed_to_the_end(binary, dir / "pipe.yaml", put).empty(); }, 30s))
+      << t::checkpointed_to_the_end(binary, dir / "pipe.yaml", put);
+  pipe.signal(SIGTERM);
+  auto exit_code = pipe.wait_for(20s);
+  ASSERT_TRUE(exit_code.has_value()) << pipe.output();
+  EXPECT_EQ(*exit_code, 0) << pipe.output();
+  EXPECT_EQ(t::exactly_once(put, t::read_file_target(dir / "out")), "");
+}
+
 TEST(Metrics, ListenOffServesNothingAndAnUnsetTokenVariableStopsTheRun) {
   auto dir = t::fresh_test_dir("metrics-off");
   t::create_log(binary, dir / "log", 1);
