@@ -33,6 +33,9 @@ int run(const std::string& pipe_file, std::string worker_id,
         std::optional<std::string> stop_when_idle);
 // watch: a duration; then the status is printed again after each, until interrupted.
 int status(const std::string& pipe_file, bool json, std::optional<std::string> watch);
+// The file target's output (and file dead letters) against the source, up to each checkpoint:
+// 0 clean, 1 gaps or other findings (docs/operations.md), 2 a pipe verify cannot check.
+int verify(const std::string& pipe_file, bool json);
 int checkpoint_list(const std::string& pipe_file, bool json);
 int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>& shards, bool all,
                    const std::string& position);
@@ -43,5 +46,9 @@ int dlq_replay(const std::string& pipe_file, const std::vector<std::string>& eve
 
 // config
 int config_reference();
+
+// metrics: the metric catalog in Markdown; with `update_file`, written into its generated region
+// instead of printed.
+int metrics_reference(const std::string& update_file);
 
 }  // namespace shardpipe::cli

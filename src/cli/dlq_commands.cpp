@@ -5,6 +5,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/pipe_loading.hpp"
+#include "cli/progress_line.hpp"
+#include "enrich/enriching_target.hpp"
 #include "pipeline/dead_letter_replay.hpp"
 #include "targets/dead_letter/stored_dead_letters.hpp"
 
@@ -76,6 +78,10 @@ int dlq_replay(const std::string& pipe_file, const std::vector<std::string>& eve
   auto folder = dead_letter_folder(*pipe);
   if (!folder) return exit_usage;
   auto target = make_target(pipe->target);
+  // Dead letters hold the records as read: a replay enriches them as the pipe would.
+  if (target && pipe->enrichment) {
+    target = make_enriching_target(*pipe->enrichment, std::move(*target));
+  }
   if (!target) {
     fmt::print(stderr, "error: {}\n", target.error().message);
     return exit_failure;
@@ -91,7 +97,14 @@ int dlq_replay(const std::string& pipe_file, const std::vector<std::string>& eve
     }
     options.transform = std::move(*transform);
   }
+  ProgressLine progress("replayed", "entries");
+  if (progress.enabled()) {
+    options.on_progress = [&progress](size_t sent, size_t total) {
+      progress.update({.done = sent, .total = total});
+    };
+  }
   auto replayed = replay_dead_letters(*folder, **target, options);
+  progress.finish();
   if (!replayed) {
     fmt::print(stderr, "error: {}\n", replayed.error().message);
     return exit_failure;

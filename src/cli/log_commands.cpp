@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <simdjson.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/progress_line.hpp"
 #include "core/crc32c.hpp"
 #include "core/json_text.hpp"
 #include "core/sequence_number.hpp"
@@ -148,6 +150,16 @@ class LineReader {
   std::vector<std::string_view> lines_;
 };
 
+// The bytes left to read on `fd` when it is a regular file (standard input redirected from a
+// file), for the progress line's percent and ETA; nullopt for pipes and terminals.
+std::optional<uint64_t> regular_file_bytes_left(int fd) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+  off_t at = ::lseek(fd, 0, SEEK_CUR);
+  if (at < 0 || at > info.st_size) return std::nullopt;
+  return static_cast<uint64_t>(info.st_size - at);
+}
+
 }  // namespace
 
 int log_create(const std::string& dir, int shards) {
@@ -169,6 +181,11 @@ int log_put(const std::string& dir, const PutOptions& options) {
     std::vector<std::pair<size_t, size_t>> key_spans;
     std::vector<lg::PutRecord> records;
     uint64_t total = 0;
+    // --verbose prints to standard output: no progress line when that is the same terminal.
+    ProgressLine::Options progress_options;
+    if (options.verbose && ::isatty(STDOUT_FILENO)) progress_options.mode = ProgressMode::never;
+    ProgressLine progress("put", "records", progress_options);
+    ProgressCounts counts{.bytes = 0, .total_bytes = regular_file_bytes_left(STDIN_FILENO)};
     // One group commit (one fsync per touched shard) per chunk of standard input.
     while (reader.next_chunk()) {
       const auto& lines = reader.lines();
@@ -191,7 +208,13 @@ int log_put(const std::string& dir, const PutOptions& options) {
         std::fwrite(out.data(), 1, out.size(), stdout);
       }
       total += lines.size();
+      if (progress.enabled()) {
+        counts.done = total;
+        for (auto line : lines) *counts.bytes += line.size() + 1;
+        progress.update(counts);
+      }
     }
+    progress.finish();
     if (!reader.error().empty()) {
       fmt::print(stderr, "error: reading standard input: {}\n", reader.error());
       return exit_failure;

@@ -28,6 +28,7 @@ struct Arguments {
   std::string log_level = "info";
   std::string log_format = "text";
   std::string watch;
+  std::string update_file;
   PutOptions put;
 };
 
@@ -72,6 +73,12 @@ int main(int argc, char** argv) {
     status = shardpipe::cli::status(args.pipe_file, args.json,
                                     args.watch.empty() ? std::nullopt : std::optional(args.watch));
   });
+
+  auto* verify_cmd = app.add_subcommand(
+      "verify", "Check that a file target holds every handled record once, up to the checkpoints");
+  verify_cmd->add_option("pipe", args.pipe_file, "The pipe file")->required();
+  verify_cmd->add_flag("--json", args.json, "JSON output");
+  verify_cmd->callback([&] { status = verify(args.pipe_file, args.json); });
 
   auto* checkpoint_cmd = app.add_subcommand("checkpoint", "List or set checkpoints");
   checkpoint_cmd->require_subcommand(1);
@@ -151,6 +158,15 @@ int main(int argc, char** argv) {
   auto* reference_cmd =
       config_cmd->add_subcommand("reference", "Print the pipe-file reference (Markdown)");
   reference_cmd->callback([&] { status = config_reference(); });
+
+  auto* metrics_cmd = app.add_subcommand("metrics", "Metrics reference");
+  metrics_cmd->require_subcommand(1);
+  auto* metrics_reference_cmd = metrics_cmd->add_subcommand(
+      "reference", "Print every metric family: name, type, labels, meaning (Markdown)");
+  metrics_reference_cmd->add_option(
+      "--update", args.update_file,
+      "Write it into FILE's generated metrics region (e.g. docs/monitoring.md) instead");
+  metrics_reference_cmd->callback([&] { status = metrics_reference(args.update_file); });
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,6 @@
 // `shardpipe run | validate | status | checkpoint | config`: commands that read a pipe file.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/pipe_loading.hpp"
+#include "cli/progress_line.hpp"
 #include "config/loader.hpp"
 #include "config/reference.hpp"
 #include "coordination/checkpoint_store.hpp"
@@ -25,18 +27,6 @@ namespace shardpipe::cli {
 namespace {
 
 namespace cs = coordination;
-
-// Features of the contract that later releases bring: refuse them rather than ignore them.
-std::vector<std::string> unsupported_features(const config::PipeConfig& pipe) {
-  std::vector<std::string> problems;
-  auto where = pipe.file.string();
-  if (pipe.source.parallelization_factor != 1) {
-    problems.push_back(fmt::format(
-        "{}: error: parallelization_factor above 1 is not supported by this build yet; set it to 1",
-        where));
-  }
-  return problems;
-}
 
 std::string describe_error(const Error& error) {
   return error.message;
@@ -66,9 +56,6 @@ int run(const std::string& pipe_file, std::string worker_id,
         std::optional<std::string> stop_when_idle) {
   auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
-  auto problems = unsupported_features(*pipe);
-  for (const auto& problem : problems) fmt::print(stderr, "{}\n", problem);
-  if (!problems.empty()) return exit_usage;
   RunOptions options;
   if (worker_id.empty()) {
     char host[256] = {};
@@ -85,7 +72,19 @@ int run(const std::string& pipe_file, std::string worker_id,
     }
   }
   install_shutdown_handlers();
-  return run_pipe(*pipe, options);
+  if (!options.stop_when_idle) return run_pipe(*pipe, options);
+  // Working through a backlog: a progress line on a terminal, cleared when the run ends; log
+  // lines are written above it.
+  ProgressLine progress("handled", "records");
+  ProgressAwareLogging logging(spdlog::default_logger(), progress);
+  if (progress.enabled()) {
+    options.on_progress = [&progress](const RunProgress& now) {
+      progress.update({.done = now.records_handled, .left = now.records_behind});
+    };
+  }
+  int exit_code = run_pipe(*pipe, options);
+  progress.finish();
+  return exit_code;
 }
 
 int status(const std::string& pipe_file, bool json, std::optional<std::string> watch) {

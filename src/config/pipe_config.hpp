@@ -42,6 +42,8 @@ struct SourceConfig {
   Duration maximum_batching_window{0};
   uint64_t maximum_batch_bytes = 6ull * 1024 * 1024;
   int parallelization_factor = 1;
+  int max_in_flight_records = 100'000;  // read but not yet handled, across the pipe
+  uint64_t max_in_flight_bytes = 64ull * 1024 * 1024;
   DataEncoding data_encoding = DataEncoding::base64;
   OnDecodeError on_decode_error = OnDecodeError::dead_letter;
 };
@@ -80,6 +82,14 @@ struct TargetConfig {
   std::string compression = "none";  // none | gzip | zstd
 };
 
+// An enrichment called for each batch between the transform and the target (docs/filtering.md).
+struct EnrichmentConfig {
+  std::string type = "http";  // http; a command processor is not available yet
+  std::string url;
+  std::map<std::string, std::string> headers;  // may hold ${ENV} references
+  Duration timeout{10000};
+};
+
 struct RetryConfig {
   int maximum_retry_attempts = -1;             // -1: until maximum_record_age
   std::optional<Duration> maximum_record_age;  // nullopt: forever (-1 in the file)
@@ -113,6 +123,7 @@ struct PipeConfig {
   SourceConfig source;
   std::vector<std::string> filter_patterns;  // each pattern as compact JSON text
   std::optional<std::string> transform;      // the template as written
+  std::optional<EnrichmentConfig> enrichment;
   TargetConfig target;
   RetryConfig retry;
   std::optional<DeadLetterConfig> dead_letter;

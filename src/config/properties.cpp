@@ -22,7 +22,7 @@ std::string Component::display_name() const {
 }
 
 std::span<const Component> components() {
-  static const std::array<Component, 7> all = {{
+  static const std::array<Component, 8> all = {{
       {.name = "",
        .title = "Top level",
        .description = "The pipe's name, its sections, and the optional filter and transform.",
@@ -31,6 +31,11 @@ std::span<const Component> components() {
        .title = "source",
        .description = "Which stream to read, where to start, and how records are batched.",
        .properties = source_properties()},
+      {.name = "enrichment",
+       .title = "enrichment",
+       .description = "An HTTP endpoint that enriches each batch after the filter and the "
+                      "transform, before the target (see docs/filtering.md). Optional.",
+       .properties = enrichment_properties()},
       {.name = "target",
        .title = "target",
        .description = "Where batches are delivered. A batch is a JSON array (http, command) or "

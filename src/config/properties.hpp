@@ -1,6 +1,6 @@
-// The property tables: one per component of the pipe file (top level, source, target, retry,
-// dead_letter, checkpoint, metrics). Each entry says how a key is parsed, validated, stored into
-// PipeConfig and documented; the loader and the reference generator only read these tables.
+// The property tables: one per component of the pipe file (top level, source, enrichment, target,
+// retry, dead_letter, checkpoint, metrics). Each entry says how a key is parsed, validated, stored
+// into PipeConfig and documented; the loader and the reference generator only read these tables.
 #pragma once
 
 #include <chrono>
@@ -99,6 +99,7 @@ const Component* find_component(std::string_view name);
 std::span<const Property> pipe_properties();
 std::span<const Property> source_properties();
 std::span<const Property> target_properties();
+std::span<const Property> enrichment_properties();
 std::span<const Property> retry_properties();
 std::span<const Property> dead_letter_properties();
 std::span<const Property> checkpoint_properties();

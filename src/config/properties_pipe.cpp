@@ -60,6 +60,12 @@ std::span<const Property> pipe_properties() {
                       "mapping, kept as JSON. null delivers the envelope unchanged.",
        .example = "'{\"id\": <$.eventID>, \"body\": <$.data>}'",
        .store = member(&PipeConfig::transform)},
+      {.key = "enrichment",
+       .type = ValueType::section,
+       .default_text = "not set",
+       .description = "An HTTP endpoint that replaces each record of a batch before the target "
+                      "receives it; see [enrichment](#enrichment).",
+       .example = "{ type: http, url: http://127.0.0.1:8080/enrich }"},
       {.key = "target",
        .type = ValueType::section,
        .required = true,

@@ -171,6 +171,24 @@ std::span<const Property> source_properties() {
                       "partition key.",
        .example = "4",
        .store = member(&SourceConfig::parallelization_factor)},
+      {.key = "max_in_flight_records",
+       .type = ValueType::integer,
+       .default_text = "100000",
+       .bounds = {.min = 1, .max = 10'000'000},
+       .description = "The most records the pipe holds read but not yet handled, across all its "
+                      "shards. Reading pauses at the cap, so a slow target slows reading instead "
+                      "of growing memory.",
+       .example = "20000",
+       .store = member(&SourceConfig::max_in_flight_records)},
+      {.key = "max_in_flight_bytes",
+       .type = ValueType::size,
+       .default_text = "64MiB",
+       .bounds = {.min = 1024 * 1024, .max = int64_t{16} << 30},
+       .description = "The most memory, in record bytes, the pipe holds read but not yet "
+                      "handled, across all its shards; with max_in_flight_records it bounds the "
+                      "pipe's memory.",
+       .example = "256MiB",
+       .store = member(&SourceConfig::max_in_flight_bytes)},
       {.key = "data_encoding",
        .type = ValueType::enumeration,
        .default_text = "base64",

@@ -43,6 +43,12 @@ template <>
 inline TargetConfig& section_of<TargetConfig>(PipeConfig& pipe) {
   return pipe.target;
 }
+// Like the dead-letter section, created when the file has one.
+template <>
+inline EnrichmentConfig& section_of<EnrichmentConfig>(PipeConfig& pipe) {
+  if (!pipe.enrichment) pipe.enrichment.emplace();
+  return *pipe.enrichment;
+}
 template <>
 inline RetryConfig& section_of<RetryConfig>(PipeConfig& pipe) {
   return pipe.retry;

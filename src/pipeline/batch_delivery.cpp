@@ -49,7 +49,7 @@ bool BatchDelivery::deliver(ShardSink& sink, std::vector<Record>& batch) {
 }
 
 void BatchDelivery::mark_delivered(const std::vector<uint64_t>& ordinals) {
-  for (uint64_t ordinal : ordinals) hooks_.handled(ordinal);
+  hooks_.handled(ordinals);
   counters_.records_delivered += ordinals.size();
 }
 
@@ -240,7 +240,7 @@ bool BatchDelivery::dead_letter(std::span<const Record* const> records,
   for (const Record* record : records) {
     spdlog::info("shard {}: record {} dead-lettered ({}): {}", shard_id_, record->sequence_number,
                  condition_name, error.message);
-    hooks_.handled(record->ordinal);
+    hooks_.handled(std::span(&record->ordinal, 1));
   }
   counters_.count(condition, records.size());
   return true;

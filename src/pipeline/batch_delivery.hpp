@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,9 @@ class BatchDelivery {
  public:
   // What the delivery needs from the shard that owns it.
   struct Hooks {
-    std::function<void(uint64_t ordinal)> handled;        // delivered or dead-lettered
+    // Delivered or dead-lettered, all at once: a checkpoint never lands inside the group, so a
+    // file's records are checkpointed together or not at all.
+    std::function<void(std::span<const uint64_t> ordinals)> handled;
     std::function<bool(std::chrono::milliseconds)> wait;  // false: stop now (lease lost, ...)
     std::function<bool()> checkpoint_now;                 // a buffering sink closed a unit
     std::function<void(Error)> fatal;                     // the shard cannot go on

@@ -1,11 +1,14 @@
-// The metrics of one running pipe (CONTRACT section 6), named once here. The pipe runner owns a
-// PipeMetrics; each shard consumer updates its ShardMetrics, which only touches atomics.
+// The metrics of one running pipe (CONTRACT section 6), named in metric_catalog.hpp. The pipe
+// runner owns a PipeMetrics; each shard consumer updates its ShardMetrics, which only touches
+// atomics.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "observe/metrics_registry.hpp"
 #include "pipeline/delivery_counters.hpp"
+#include "pipeline/in_flight_budget.hpp"
 
 namespace shardpipe {
 
@@ -47,6 +50,11 @@ class PipeMetrics {
     return ShardMetrics(registry_, pipe_, shard_id);
   }
   void set_leases_held(int64_t count) { leases_held_.set(count); }
+  // The delivery lag of a shard this worker holds (unknown parts are left out).
+  void set_lag(const std::string& shard_id, std::optional<uint64_t> records,
+               std::optional<int64_t> millis);
+  // Reads the pipe's in-flight budget at scrape time; `budget` must outlive the scrapes.
+  void expose_in_flight(const InFlightBudget& budget);
   std::string exposition() const { return registry_.exposition(); }
 
  private:

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "coordination/checkpoint_store.hpp"
+#include "core/sequence_number.hpp"
+#include "enrich/enriching_target.hpp"
 #include "net/environment.hpp"
 #include "observe/admin_server.hpp"
 #include "pipeline/pipe_metrics.hpp"
@@ -25,6 +27,8 @@ namespace shardpipe {
 namespace cs = coordination;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+
+constexpr auto lag_refresh_interval = 5s;
 
 std::atomic<bool>& shutdown_signal() {
   static std::atomic<bool> requested{false};
@@ -69,6 +73,7 @@ ConsumerSettings consumer_settings(const config::PipeConfig& config, const RunOp
   settings.batch_size = static_cast<size_t>(config.source.batch_size);
   settings.max_batch_bytes = config.source.maximum_batch_bytes;
   settings.batching_window = config.source.maximum_batching_window;
+  settings.parallelization_factor = config.source.parallelization_factor;
   settings.lease_duration = config.checkpoint.lease_duration;
   settings.retry = RetryPolicy::from(config.retry);
   settings.idle_flush_after =
@@ -89,7 +94,11 @@ class PipeRunner {
   PipeRunner(const config::PipeConfig& config, RunOptions options)
       : config_(config),
         options_(std::move(options)),
-        settings_(consumer_settings(config, options_)) {}
+        settings_(consumer_settings(config, options_)),
+        budget_(static_cast<size_t>(config.source.max_in_flight_records),
+                config.source.max_in_flight_bytes) {
+    settings_.budget = &budget_;
+  }
 
   int run() {
     if (!config_.filter_patterns.empty()) {
@@ -108,6 +117,11 @@ class PipeRunner {
     auto target = make_target(config_.target);
     if (!target) return fatal(target.error());
     target_ = std::move(*target);
+    if (config_.enrichment) {
+      auto enriching = make_enriching_target(*config_.enrichment, std::move(target_));
+      if (!enriching) return fatal(enriching.error());
+      target_ = std::move(*enriching);
+    }
     auto store = cs::open_checkpoint_store(config_.checkpoint.store, config_.name);
     if (!store) return fatal(store.error());
     store_ = std::move(*store);
@@ -118,6 +132,7 @@ class PipeRunner {
     }
     metrics_ = std::make_unique<PipeMetrics>(config_.name, counters_);
     settings_.metrics = metrics_.get();
+    metrics_->expose_in_flight(budget_);
     if (auto served = start_admin_server(); !served) return fatal(served.error());
 
     running_ = true;
@@ -149,6 +164,8 @@ class PipeRunner {
                      options_.stop_when_idle->count());
         break;
       }
+      refresh_lag(now);
+      if (options_.on_progress) report_progress();
       std::this_thread::sleep_for(50ms);
     }
     running_ = false;
@@ -197,11 +214,45 @@ class PipeRunner {
   }
 
   // Why /healthz should answer 503, or nullopt: running and the checkpoint store answers.
+  // A probe with a short timeout: /healthz must answer promptly even while the store is locked.
   std::optional<std::string> health_problem() {
     if (!running_) return "not running (starting or shutting down)";
-    auto rows = store_->list();
-    if (!rows) return fmt::format("checkpoint store unreachable: {}", rows.error().message);
+    if (auto answered = store_->probe(500ms); !answered) {
+      return fmt::format("checkpoint store unreachable: {}", answered.error().message);
+    }
     return std::nullopt;
+  }
+
+  // The lag behind the checkpoints, as `status` computes it, for the lag metrics of the shards
+  // this worker holds and for `run`'s progress line (every shard). Not more often than every few
+  // seconds: counting a big backlog reads through it.
+  void refresh_lag(Clock::time_point now) {
+    if (now - last_lag_read_ < lag_refresh_interval) return;
+    last_lag_read_ = now;
+    progress_.records_behind.reset();
+    auto rows = store_->list();
+    if (!rows) return;
+    uint64_t behind = 0;
+    bool known = true;
+    for (const auto& row : *rows) {
+      if (row.checkpoint == cs::checkpoint_shard_end) continue;
+      auto lag =
+          source_->lag(row.shard_id, is_sequence_number(row.checkpoint) ? row.checkpoint : "");
+      known = known && lag && lag->records_behind;
+      if (known) behind += *lag->records_behind;
+      if (lag && row.owner == options_.worker_id) {
+        metrics_->set_lag(row.shard_id, lag->records_behind, lag->millis_behind);
+      }
+    }
+    if (known) progress_.records_behind = behind;
+  }
+
+  // For `run`'s progress line: the counters every round, the lag as last refreshed.
+  void report_progress() {
+    progress_.records_handled =
+        counters_.records_delivered.load() + counters_.records_filtered.load();
+    for (const auto& count : counters_.dead_lettered) progress_.records_handled += count.load();
+    options_.on_progress(progress_);
   }
 
   int64_t leases_held() const {
@@ -342,6 +393,7 @@ class PipeRunner {
   const config::PipeConfig& config_;
   RunOptions options_;
   ConsumerSettings settings_;
+  InFlightBudget budget_;  // shared by every shard's consumer
   std::unique_ptr<Source> source_;
   std::unique_ptr<Target> target_;
   std::unique_ptr<cs::CheckpointStore> store_;
@@ -353,6 +405,8 @@ class PipeRunner {
   bool discovered_once_ = false;
   Clock::time_point started_ = Clock::now();
   std::atomic<bool> running_{false};
+  Clock::time_point last_lag_read_{};  // refresh_lag
+  RunProgress progress_;
   // Last, so it stops before anything its handlers read is destroyed.
   std::unique_ptr<observe::AdminServer> admin_;
 };

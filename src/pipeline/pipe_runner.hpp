@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -11,9 +13,18 @@
 
 namespace shardpipe {
 
+// What `run` shows on its progress line.
+struct RunProgress {
+  uint64_t records_handled = 0;  // delivered, filtered or dead-lettered since this run started
+  std::optional<uint64_t> records_behind;  // every shard's lag behind its checkpoint, as `status`
+};
+
 struct RunOptions {
   std::string worker_id;  // default: hostname:pid
   std::optional<std::chrono::milliseconds> stop_when_idle;
+  // When set, called on the runner's thread each round of its loop (every 50 ms) while the pipe
+  // runs; records_behind is read again about once a second.
+  std::function<void(const RunProgress&)> on_progress;
 };
 
 // Set by SIGINT/SIGTERM (or a test) to ask for a graceful shutdown.

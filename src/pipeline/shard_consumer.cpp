@@ -36,11 +36,29 @@ std::string_view to_string(ConsumerState state) {
 namespace {
 
 // Enough room for a full file or batch on top of what is being read, so a buffering sink can
-// always complete a unit without waiting for room.
+// usually complete a unit without waiting for room.
 constexpr size_t max_in_flight_records = 50000;
 constexpr size_t read_chunk_records = 10000;
 constexpr size_t read_chunk_bytes = 8u << 20;
 constexpr auto poll_interval = 100ms;
+// While the in-flight caps are reached: lanes free room fast, so look again soon.
+constexpr auto backpressure_poll_interval = 5ms;
+
+// What a record holds in memory while in flight, for the pipe's byte budget.
+size_t footprint(const Record& record) {
+  return sizeof(Record) + record.envelope.size() + record.raw_data.size() +
+         record.sequence_number.size() + record.partition_key.size() + record.event_id.size();
+}
+
+// Stable across runs and builds (unlike std::hash), so a key keeps its lane after a restart.
+uint64_t fnv1a(std::string_view text) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
 
 }  // namespace
 
@@ -57,7 +75,8 @@ ShardConsumer::ShardConsumer(ConsumerSettings settings, ShardDescription shard, 
       metrics_(settings_.metrics ? settings_.metrics->for_shard(shard_.shard_id) : ShardMetrics{}),
       delivery_(settings_.retry, dead_letters, counters, settings_.source_type, shard_.shard_id,
                 BatchDelivery::Hooks{
-                    .handled = [this](uint64_t ordinal) { tracker_->handled(ordinal); },
+                    .handled =
+                        [this](std::span<const uint64_t> ordinals) { tracker_->handled(ordinals); },
                     .wait = [this](std::chrono::milliseconds wait) { return sleep_for(wait); },
                     .checkpoint_now = [this] { return maybe_checkpoint(true); },
                     .fatal = [this](Error error) { set_fatal(std::move(error)); },
@@ -100,15 +119,16 @@ void ShardConsumer::set_fatal(Error error) {
 
 bool ShardConsumer::sleep_for(std::chrono::milliseconds duration) {
   auto until = Clock::now() + duration;
-  while (Clock::now() < until) {
+  while (true) {
     if (hard_stop_ || lease_lost_) return false;
+    if (Clock::now() >= until) return true;
     std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), 20ms));
   }
-  return true;
 }
 
 void ShardConsumer::run() {
   if (wait_for_parents() && initialize()) process();
+  auto sinks = stop_lanes();
   if (fatal_error() && !lease_lost_ && tracker_) {
     // Keep what was handled before the error, so a fixed pipe does not deliver it again.
     if (auto value = tracker_->checkpointable()) write_checkpoint(*value, false);
@@ -120,7 +140,7 @@ void ShardConsumer::run() {
   if (state_ == ConsumerState::lease_lost) {
     spdlog::warn("shard {}: lease lost; in-flight records were not checkpointed", shard_.shard_id);
   }
-  close_sink(lease_lost_ ? CloseReason::lease_lost : CloseReason::shutdown);
+  close_sinks(std::move(sinks), lease_lost_ ? CloseReason::lease_lost : CloseReason::shutdown);
   state_ = ConsumerState::shut_down;
 }
 
@@ -185,17 +205,9 @@ bool ShardConsumer::initialize() {
     (void)store_.release(lease);
     return false;
   }
-  batcher_ = std::make_unique<Batcher>(settings_.batch_size, settings_.max_batch_bytes,
-                                       settings_.batching_window);
-  tracker_ = std::make_unique<CheckpointTracker>(max_in_flight_records);
-  while (true) {
+  tracker_ = std::make_unique<CheckpointTracker>(max_in_flight_records, settings_.budget);
+  while (!open_lanes()) {
     if (stopping()) return false;
-    auto sink = target_.open_shard(shard_.shard_id);
-    if (sink) {
-      sink_ = std::move(*sink);
-      break;
-    }
-    spdlog::warn("shard {}: {}", shard_.shard_id, sink.error().message);
     sleep_for(backoff.next());
   }
   return open_reader(start_position(**row));
@@ -250,12 +262,21 @@ void ShardConsumer::process() {
       adopt_reset();
       continue;
     }
+    // A lane's fatal error wins over a shutdown request: run() then checkpoints what was
+    // handled and releases the lease, which a graceful shutdown would do too early.
+    if (fatal_error()) return;
     if (shutdown_requested_) {
       shut_down_gracefully();
       return;
     }
+    if (lanes_halted()) {
+      // Lanes halt only when the shard stops, which the checks above catch first.
+      set_fatal(Error::fatal("a delivery lane stopped without a reason"));
+      return;
+    }
     bool got_records = false;
-    if (!shard_end_seen_ && !tracker_->full()) {
+    bool room = read_room() > 0;
+    if (!shard_end_seen_ && room) {
       auto before = tracker_->in_flight();
       if (!read_some()) {
         if (fatal_error()) return;
@@ -266,46 +287,32 @@ void ShardConsumer::process() {
       got_records = tracker_->in_flight() > before;
     }
     if (fatal_error()) return;
-    auto now = Clock::now();
-    while (auto batch = batcher_->pop_ready(now)) {
-      if (!deliver(*batch)) break;
-    }
     if (shard_end_seen_) {
       finish_shard();
       return;
     }
-    if (tracker_->full() && batcher_->empty()) {
-      // Backpressure: the sink holds everything in flight; close its unit to make room.
-      flush_sink();
+    if (!room) {
+      // Backpressure: a lane whose records all wait in its sink's open unit closes it.
+      for (auto& lane : lanes_) lane->request_flush();
     }
-    if (!got_records) {
-      if (!caught_up_) {
-        caught_up_ = true;
-        caught_up_since_ = now;
-      }
-      if (sink_->pending() > 0 && now - caught_up_since_ >= settings_.idle_flush_after &&
-          batcher_->empty()) {
-        flush_sink();
-      }
-    }
+    if (!got_records) caught_up_ = room;
     maybe_checkpoint(false);
-    bool nothing_left =
-        batcher_->empty() && tracker_->all_handled() && !tracker_->checkpoint_pending();
-    idle_ = caught_up_ && nothing_left;
-    if (!got_records) {
-      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(poll_interval);
-      if (auto deadline = batcher_->deadline()) {
-        wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now),
-                          0ms, wait);
-      }
-      sleep_for(wait);
-    }
+    idle_ = caught_up_ && tracker_->all_handled() && !tracker_->checkpoint_pending();
+    if (!got_records) sleep_for(room ? poll_interval : backpressure_poll_interval);
   }
 }
 
+size_t ShardConsumer::read_room() const {
+  size_t room = std::min(tracker_->room(), read_chunk_records);
+  if (settings_.budget) room = std::min(room, settings_.budget->records_room());
+  if (settings_.budget && settings_.budget->bytes_room() == 0) room = 0;
+  return room;
+}
+
 bool ShardConsumer::read_some() {
-  size_t room = max_in_flight_records - std::min(max_in_flight_records, tracker_->in_flight());
-  auto read = reader_->read(std::min(room, read_chunk_records), read_chunk_bytes);
+  size_t max_bytes = read_chunk_bytes;
+  if (settings_.budget) max_bytes = std::min(max_bytes, settings_.budget->bytes_room());
+  auto read = reader_->read(read_room(), max_bytes);
   if (!read) {
     if (read.error().kind == ErrorClass::fatal) {
       set_fatal(read.error());
@@ -326,8 +333,10 @@ bool ShardConsumer::read_some() {
     std::lock_guard lock(mutex_);
     last_activity_ = now;
   }
+  std::vector<Record> prepared;
+  prepared.reserve(read->records.size());
   for (auto& record : read->records) {
-    record.ordinal = tracker_->track(record.sequence_number);
+    record.ordinal = tracker_->track(record.sequence_number, footprint(record));
     if (record.decode_failed) {
       // A poison record goes to the dead letters, or stops the shard: never skipped, never a
       // crash loop.
@@ -351,8 +360,9 @@ bool ShardConsumer::read_some() {
       if (stop) return false;
       continue;
     }
-    batcher_->add(std::move(record), now);
+    prepared.push_back(std::move(record));
   }
+  route(prepared);
   if (read->shard_end) shard_end_seen_ = true;
   return true;
 }
@@ -378,30 +388,113 @@ bool ShardConsumer::prepare(Record& record, bool& stop) {
   return true;
 }
 
+BatchDelivery ShardConsumer::make_delivery(DeliveryLane::Wait wait) {
+  return BatchDelivery(
+      settings_.retry, dead_letters_, counters_, settings_.source_type, shard_.shard_id,
+      BatchDelivery::Hooks{
+          .handled = [this](std::span<const uint64_t> ordinals) { tracker_->handled(ordinals); },
+          .wait = std::move(wait),
+          // A failed write is retried by the reader's next periodic checkpoint.
+          .checkpoint_now =
+              [this] {
+                maybe_checkpoint(true);
+                return true;
+              },
+          .fatal = [this](Error error) { set_fatal(std::move(error)); },
+          .now_ms = unix_now_ms,
+      });
+}
+
+// One lane per unit of parallelization_factor, each with its own sink; all or none.
+bool ShardConsumer::open_lanes() {
+  const int count = std::max(1, settings_.parallelization_factor);
+  std::vector<std::unique_ptr<ShardSink>> sinks;
+  for (int i = 0; i < count; ++i) {
+    auto sink = target_.open_shard(shard_.shard_id);
+    if (!sink) {
+      spdlog::warn("shard {}: {}", shard_.shard_id, sink.error().message);
+      return false;
+    }
+    sinks.push_back(std::move(*sink));
+  }
+  DeliveryLane::Hooks hooks{
+      .keep_going = [this] { return !hard_stop_ && !lease_lost_; },
+      .flushed = [this](const DeliveryOutcome& outcome) { apply(outcome); },
+      .unit_closed_early = [this] { maybe_checkpoint(true); },
+      .batch_delivered_in = [this](double seconds) { metrics_.batch_delivered_in(seconds); },
+  };
+  auto make = [this](DeliveryLane::Wait wait) { return make_delivery(std::move(wait)); };
+  for (int i = 0; i < count; ++i) {
+    DeliveryLane::Settings lane{
+        .name = count == 1 ? shard_.shard_id : fmt::format("{} lane {}", shard_.shard_id, i),
+        .batch_size = settings_.batch_size,
+        .max_batch_bytes = settings_.max_batch_bytes,
+        .batching_window = settings_.batching_window,
+        .idle_flush_after = settings_.idle_flush_after,
+        .backoff_initial = settings_.retry.backoff_initial,
+        .backoff_max = settings_.retry.backoff_max,
+    };
+    lanes_.push_back(
+        std::make_unique<DeliveryLane>(std::move(lane), std::move(sinks[i]), make, hooks));
+  }
+  return true;
+}
+
+// A key always goes to the same lane, so its records are delivered in shard order.
+void ShardConsumer::route(std::vector<Record>& records) {
+  if (records.empty()) return;
+  if (lanes_.size() == 1) {
+    lanes_.front()->push(std::move(records));
+    return;
+  }
+  std::vector<std::vector<Record>> by_lane(lanes_.size());
+  for (auto& record : records) {
+    by_lane[fnv1a(record.partition_key) % lanes_.size()].push_back(std::move(record));
+  }
+  for (size_t i = 0; i < lanes_.size(); ++i) lanes_[i]->push(std::move(by_lane[i]));
+}
+
+bool ShardConsumer::drain_lanes() {
+  bool drained = true;
+  for (auto& lane : lanes_) drained = lane->drain() && drained;
+  return drained;
+}
+
+std::vector<std::unique_ptr<ShardSink>> ShardConsumer::stop_lanes() {
+  std::vector<std::unique_ptr<ShardSink>> sinks;
+  for (auto& lane : lanes_) {
+    if (auto sink = lane->stop()) sinks.push_back(std::move(sink));
+  }
+  lanes_.clear();
+  return sinks;
+}
+
+bool ShardConsumer::lanes_halted() const {
+  return std::any_of(lanes_.begin(), lanes_.end(), [](const auto& lane) { return lane->halted(); });
+}
+
 void ShardConsumer::apply(const DeliveryOutcome& outcome) {
-  for (uint64_t ordinal : outcome.delivered) tracker_->handled(ordinal);
+  tracker_->handled(outcome.delivered);
   // Records a sink held in an open unit (a file) count as delivered once it is flushed.
   counters_.records_delivered += outcome.delivered.size();
 }
 
-bool ShardConsumer::deliver(std::vector<Record>& batch) {
-  auto started = Clock::now();
-  bool delivered = delivery_.deliver(*sink_, batch);
-  metrics_.batch_delivered_in(std::chrono::duration<double>(Clock::now() - started).count());
-  return delivered;
+bool ShardConsumer::close_sinks(std::vector<std::unique_ptr<ShardSink>> sinks, CloseReason reason) {
+  for (auto& sink : sinks) {
+    if (!close_sink(*sink, reason)) return false;
+  }
+  return true;
 }
 
 // Tells the sink why it is dropped; only the end of a shard must be acknowledged, since its
 // checkpoint lets the children start.
-bool ShardConsumer::close_sink(CloseReason reason) {
-  if (!sink_) return true;
+bool ShardConsumer::close_sink(ShardSink& sink, CloseReason reason) {
   Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
   while (true) {
-    auto closed = sink_->close(reason);
+    auto closed = sink.close(reason);
     if (closed || reason != CloseReason::shard_end) {
       if (!closed)
         spdlog::warn("shard {}: closing the target: {}", shard_.shard_id, closed.error().message);
-      sink_.reset();
       return true;
     }
     auto wait = backoff.next();
@@ -411,39 +504,20 @@ bool ShardConsumer::close_sink(CloseReason reason) {
   }
 }
 
-bool ShardConsumer::flush_sink() {
-  Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
-  while (sink_->pending() > 0) {
-    DeliveryOutcome outcome = sink_->flush();
-    apply(outcome);
-    if (!outcome.error) {
-      if (outcome.checkpoint_now) return maybe_checkpoint(true);
-      return true;
-    }
-    auto wait = backoff.next();
-    spdlog::warn("shard {}: flushing the target failed (attempt {}), retrying in {} ms: {}",
-                 shard_.shard_id, backoff.attempts(), wait.count(), outcome.error->message);
-    if (!sleep_for(wait)) return false;
-  }
-  return true;
-}
-
-// Delivers and flushes everything read so far.
-bool ShardConsumer::drain() {
-  while (auto batch = batcher_->pop_any()) {
-    if (!deliver(*batch)) return false;
-  }
-  return flush_sink();
-}
-
 bool ShardConsumer::maybe_checkpoint(bool force) {
+  std::lock_guard lock(checkpoint_mutex_);
   auto value = tracker_->checkpointable();
   if (!value) return true;
   if (!force && Clock::now() - last_checkpoint_write_ < settings_.checkpoint_interval) return true;
-  return write_checkpoint(*value, force);
+  return write_checkpoint_locked(*value, force);
 }
 
 bool ShardConsumer::write_checkpoint(const std::string& value, bool must_succeed) {
+  std::lock_guard lock(checkpoint_mutex_);
+  return write_checkpoint_locked(value, must_succeed);
+}
+
+bool ShardConsumer::write_checkpoint_locked(const std::string& value, bool must_succeed) {
   Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
   while (true) {
     auto lease = this->lease();
@@ -475,17 +549,15 @@ void ShardConsumer::adopt_reset() {
   reset_pending_ = false;
   auto lease = this->lease();
   if (!lease) return;
-  // Nothing read before the reset may be checkpointed or delivered after it.
-  batcher_->clear();
+  // Nothing read before the reset may be checkpointed or delivered after it: the lanes and
+  // their sinks are dropped with what they hold, and fresh ones start.
+  stop_lanes();
   tracker_->abandon();
-  auto sink = target_.open_shard(shard_.shard_id);
-  if (!sink) {
+  if (!open_lanes()) {
     reset_pending_ = true;
-    spdlog::warn("shard {}: {}", shard_.shard_id, sink.error().message);
     sleep_for(settings_.retry.backoff_initial);
     return;
   }
-  sink_ = std::move(*sink);
   auto adopted = store_.adopt_reset(*lease);
   if (!adopted) {
     reset_pending_ = true;
@@ -508,11 +580,11 @@ void ShardConsumer::adopt_reset() {
 
 void ShardConsumer::finish_shard() {
   state_ = ConsumerState::shard_end;
-  if (!drain()) return;
+  if (!drain_lanes()) return;
   while (!tracker_->all_handled()) {
     if (!sleep_for(poll_interval)) return;
   }
-  if (!close_sink(CloseReason::shard_end)) return;
+  if (!close_sinks(stop_lanes(), CloseReason::shard_end)) return;
   if (!write_checkpoint(std::string(cs::checkpoint_shard_end), true)) return;
   spdlog::info("shard {}: finished (SHARD_END checkpointed)", shard_.shard_id);
   finished_shard_ = true;
@@ -521,8 +593,8 @@ void ShardConsumer::finish_shard() {
 
 void ShardConsumer::shut_down_gracefully() {
   state_ = ConsumerState::shutdown_requested;
-  if (drain()) maybe_checkpoint(true);
-  if (lease_lost_) return;
+  if (drain_lanes()) maybe_checkpoint(true);
+  if (lease_lost_ || fatal_error()) return;  // run() checkpoints and releases after an error
   if (auto lease = this->lease()) {
     if (auto released = store_.release(*lease); !released) {
       spdlog::warn("shard {}: lease not released: {}", shard_.shard_id, released.error().message);

@@ -7,7 +7,8 @@
 //
 // WAITING_ON_PARENTS: a child starts only after every parent is checkpointed as SHARD_END.
 // INITIALIZING: take the lease, read the checkpoint, open the reader and the target's sink.
-// PROCESSING: read → batch → deliver (retrying) → checkpoint below the lowest unhandled record.
+// PROCESSING: read → route by partition key to the delivery lanes, which batch and deliver
+//   (retrying) on their own threads → checkpoint below the lowest unhandled record.
 // SHARD_END: deliver and flush everything, then checkpoint SHARD_END so the children can start.
 // SHUTDOWN_REQUESTED: deliver and flush what was read, checkpoint, release the lease.
 // LEASE_LOST: drop in-flight work and never checkpoint it.
@@ -25,8 +26,9 @@
 #include "coordination/checkpoint_store.hpp"
 #include "filter/record_filter.hpp"
 #include "pipeline/batch_delivery.hpp"
-#include "pipeline/batcher.hpp"
 #include "pipeline/checkpoint_tracker.hpp"
+#include "pipeline/delivery_lane.hpp"
+#include "pipeline/in_flight_budget.hpp"
 #include "pipeline/pipe_metrics.hpp"
 #include "sources/source.hpp"
 #include "targets/dead_letter/dead_letters.hpp"
@@ -52,6 +54,7 @@ struct ConsumerSettings {
   size_t batch_size = 100;
   size_t max_batch_bytes = 6u << 20;
   std::chrono::milliseconds batching_window{0};
+  int parallelization_factor = 1;  // delivery lanes per shard
   std::chrono::milliseconds lease_duration{10000};
   RetryPolicy retry;  // delivery retries; its backoff also paces retries of reads and checkpoints
   std::chrono::milliseconds checkpoint_interval{1000};  // coalesces checkpoint writes
@@ -62,8 +65,9 @@ struct ConsumerSettings {
   // Copied per consumer: a RecordFilter is used by one thread only.
   std::optional<filter::RecordFilter> filter;
   std::optional<transform::InputTemplate> transform;
-  std::string source_type;         // for dead-letter provenance
-  PipeMetrics* metrics = nullptr;  // the runner's; null: no metrics
+  std::string source_type;           // for dead-letter provenance
+  PipeMetrics* metrics = nullptr;    // the runner's; null: no metrics
+  InFlightBudget* budget = nullptr;  // the pipe's; null: only the per-shard cap applies
 };
 
 class ShardConsumer {
@@ -110,13 +114,21 @@ class ShardConsumer {
   // Filters and transforms a decoded record; false when it is handled here (filtered out or
   // dead-lettered) or the shard must stop.
   bool prepare(Record& record, bool& stop);
-  bool deliver(std::vector<Record>& batch);
-  bool close_sink(CloseReason reason);
-  bool flush_sink();
-  bool drain();
+  // How many records may be read now: the shard's cap and the pipe's budget both have room.
+  size_t read_room() const;
+  bool open_lanes();
+  BatchDelivery make_delivery(DeliveryLane::Wait wait);
+  void route(std::vector<Record>& records);
+  bool drain_lanes();
+  // Stops every lane (abandoning what is in flight) and hands back their sinks.
+  std::vector<std::unique_ptr<ShardSink>> stop_lanes();
+  bool lanes_halted() const;
+  bool close_sinks(std::vector<std::unique_ptr<ShardSink>> sinks, CloseReason reason);
+  bool close_sink(ShardSink& sink, CloseReason reason);
   void apply(const DeliveryOutcome& outcome);
   bool maybe_checkpoint(bool force);
   bool write_checkpoint(const std::string& value, bool must_succeed);
+  bool write_checkpoint_locked(const std::string& value, bool must_succeed);
   void adopt_reset();
   void finish_shard();
   void shut_down_gracefully();
@@ -149,14 +161,13 @@ class ShardConsumer {
   std::optional<Error> fatal_;
 
   std::unique_ptr<ShardReader> reader_;
-  std::unique_ptr<ShardSink> sink_;
-  std::unique_ptr<Batcher> batcher_;
-  std::unique_ptr<CheckpointTracker> tracker_;
-  BatchDelivery delivery_;
+  std::unique_ptr<CheckpointTracker> tracker_;  // shared with the lanes; it locks itself
+  BatchDelivery delivery_;  // the reader's, for records dead-lettered before delivery
+  std::vector<std::unique_ptr<DeliveryLane>> lanes_;
+  std::mutex checkpoint_mutex_;  // one checkpoint write at a time: the reader's or a lane's
   bool shard_end_seen_ = false;
   bool caught_up_ = false;
-  Clock::time_point caught_up_since_{};
-  Clock::time_point last_checkpoint_write_{};
+  Clock::time_point last_checkpoint_write_{};  // guarded by checkpoint_mutex_
 };
 
 }  // namespace shardpipe

@@ -26,6 +26,8 @@ answers /dlq with 503 and everything else with 200 (a path not in "paths" uses t
 keys). Keys of a rule, applied in this order:
 
   delay_ms: D              wait D milliseconds before answering (for time-outs).
+  delay_ms_random: [A, B]  wait a random number of milliseconds from A to B before answering
+                           (a target whose latency varies, for concurrent deliveries).
   drop: true               close the connection without answering (a network error).
   statuses: [S1, S2, ...]  answer the first requests with S1, S2, ... (one each), then go on with
                            the keys below (an outage that ends by itself: [500, 500, 500]).
@@ -43,6 +45,10 @@ keys). Keys of a rule, applied in this order:
                            for its first partial_times appearances (default: always); the other
                            records are accepted. partial_identifier: "sequenceNumber" names the
                            records by sequence number instead of eventID.
+  enrich: {"add": {FIELD: VALUE}}
+                           answer 200 with the request's JSON array, each object in it with the
+                           fields of "add" merged in (an enrichment endpoint, see the enrichment
+                           section of docs/filtering.md).
   bad_identifier: true     answer 200 with a batchItemFailures entry naming no record of the batch.
   body: B                  the answer's body: a string is sent as it is, anything else as JSON
                            (e.g. {"batchItemFailures": [{"itemIdentifier": null}]}).
@@ -58,6 +64,7 @@ import base64
 import binascii
 import json
 import os
+import random
 import ssl
 import threading
 import time
@@ -139,7 +146,14 @@ def next_scripted_status(path, statuses):
         return statuses[used]
 
 
-def decide(rule, path, records):
+def enriched(body, enrich):
+    """The request's array with enrich["add"] merged into each object."""
+    items = body if isinstance(body, list) else []
+    add = enrich.get("add") or {}
+    return [dict(item, **add) if isinstance(item, dict) else item for item in items]
+
+
+def decide(rule, path, records, body=None):
     """(status, body) for a request, or (None, None) to drop the connection."""
     if rule.get("drop"):
         return None, None
@@ -162,6 +176,9 @@ def decide(rule, path, records):
             "partial_seen", (path, marker), [r[0] for r in marked], rule.get("partial_times")))
         identifiers = [r[1] if by_sequence else r[0] for r in marked if r[0] in failing]
         return 200, {"batchItemFailures": [{"itemIdentifier": i} for i in identifiers]}
+
+    if rule.get("enrich") is not None:
+        return 200, enriched(body, rule["enrich"])
 
     if rule.get("bad_identifier"):
         return 200, {"batchItemFailures": [{"itemIdentifier": "no-such-record"}]}
@@ -199,9 +216,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             rule = rule_for(load_script(self.server.script_path), path)
             delay_ms = rule.get("delay_ms", 0)
+            if rule.get("delay_ms_random"):
+                low, high = rule["delay_ms_random"]
+                delay_ms = random.uniform(low, high)
             if delay_ms:
                 time.sleep(delay_ms / 1000.0)
-            status, answer = decide(rule, path, records)
+            status, answer = decide(rule, path, records, body)
         except (OSError, ValueError) as error:
             status, answer, rule = 500, {"script_error": str(error)}, {}
 

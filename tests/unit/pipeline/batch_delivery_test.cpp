@@ -110,7 +110,10 @@ struct Harness {
   BatchDelivery delivery() {
     return BatchDelivery(policy, with_dead_letters ? &dead_letters : nullptr, counters, "local",
                          "shardId-000000000000",
-                         {.handled = [this](uint64_t ordinal) { handled.push_back(ordinal); },
+                         {.handled =
+                              [this](std::span<const uint64_t> ordinals) {
+                                handled.insert(handled.end(), ordinals.begin(), ordinals.end());
+                              },
                           .wait =
                               [this](std::chrono::milliseconds) {
                                 now_ms += clock_step_per_wait.count();

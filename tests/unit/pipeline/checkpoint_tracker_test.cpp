@@ -92,3 +92,38 @@ TEST(CheckpointTracker, AbandonForgetsInFlightRecordsAndLateAcks) {
 
 }  // namespace
 }  // namespace shardpipe
+
+namespace shardpipe {
+namespace {
+
+TEST(CheckpointTracker, ChargesUnhandledRecordsToThePipesBudgetAndGivesThemBack) {
+  InFlightBudget budget(3, 1000);
+  {
+    CheckpointTracker tracker(100, &budget);
+    auto first = tracker.track("1", 400);
+    auto second = tracker.track("2", 500);
+    EXPECT_EQ(budget.records_in_flight(), 2u);
+    EXPECT_EQ(budget.bytes_in_flight(), 900u);
+    EXPECT_EQ(budget.bytes_room(), 100u);
+    // Handled out of order: the bytes are free at once, though the checkpoint cannot move yet.
+    tracker.handled(second);
+    tracker.handled(second);  // twice: counted once
+    EXPECT_EQ(budget.records_in_flight(), 1u);
+    EXPECT_EQ(budget.bytes_in_flight(), 400u);
+    EXPECT_FALSE(tracker.checkpointable());
+    tracker.handled(first);
+    EXPECT_EQ(tracker.checkpointable(), "2");
+    tracker.track("3", 1200);  // bigger than the whole budget: allowed, and then nothing fits
+    EXPECT_TRUE(budget.exhausted());
+    tracker.abandon();
+    EXPECT_EQ(budget.records_in_flight(), 0u);
+    tracker.track("4", 10);
+  }
+  // A consumer that goes away gives back what it still held.
+  EXPECT_EQ(budget.records_in_flight(), 0u);
+  EXPECT_EQ(budget.bytes_in_flight(), 0u);
+  EXPECT_EQ(budget.bytes_room(), 1000u);
+}
+
+}  // namespace
+}  // namespace shardpipe
