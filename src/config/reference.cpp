@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "config/properties.hpp"
+#include "core/markdown.hpp"
 
 namespace shardpipe::config {
 namespace {
@@ -29,28 +30,13 @@ A pipe is one YAML file. `shardpipe validate PIPE.yaml` checks it and prints eve
 
 )";
 
-// Keeps table cells on one line and their `|` out of the table's structure.
-std::string cell(std::string_view text) {
-  std::string escaped;
-  for (char c : text) {
-    if (c == '|') {
-      escaped += "\\|";
-    } else if (c == '\n') {
-      escaped += ' ';
-    } else {
-      escaped += c;
-    }
-  }
-  return escaped;
-}
-
 std::string code(std::string_view text) {
-  return "`" + cell(text) + "`";
+  return "`" + markdown_cell(text) + "`";
 }
 
 // Values such as `6MiB` go in a code span; prose such as "the pipe's name" reads better outside.
 std::string code_or_prose(std::string_view text) {
-  return text.find(' ') == std::string_view::npos ? code(text) : cell(text);
+  return text.find(' ') == std::string_view::npos ? code(text) : markdown_cell(text);
 }
 
 std::string anchor_of(const Component& component) {
@@ -72,7 +58,7 @@ std::string limits_cell(const Property& property) {
     return values;
   }
   if (!property.rule.empty()) return code_or_prose(property.rule);
-  return cell(limits_text(property));
+  return markdown_cell(limits_text(property));
 }
 
 std::string applies_to_cell(const Component& component, const Property& property) {
@@ -100,11 +86,11 @@ void append_component(std::string& out, const Component& component) {
   out += "|---|---|---|---|---|---|---|\n";
   for (const Property& property : component.properties) {
     out += "| " + code(property.key);
-    out += " | " + cell(type_name(property));
+    out += " | " + markdown_cell(type_name(property));
     out += " | " + default_cell(property);
     out += " | " + limits_cell(property);
     out += " | " + applies_to_cell(component, property);
-    out += " | " + cell(property.description);
+    out += " | " + markdown_cell(property.description);
     out += " | " + example_cell(property);
     out += " |\n";
   }

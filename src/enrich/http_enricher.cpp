@@ -24,14 +24,10 @@ class HttpEnricher final : public Enricher {
       : settings_(std::move(settings)) {}
 
   Result<std::vector<std::string>> enrich(std::span<const Record> batch) override {
-    net::Request request{.method = "POST",
-                         .url = settings_->url,
-                         .headers = settings_->headers,
-                         .body = batch_body(batch),
-                         .timeout = settings_->timeout};
-    // The same key as the target's for these records, so the endpoint can recognise a retry.
-    request.headers.push_back({"Idempotency-Key", idempotency_key(batch)});
-    auto answer = client_.send(request);
+    // The same request as the target's for these records (the same idempotency key too), so the
+    // endpoint can recognise a retry.
+    auto answer =
+        client_.send(batch_post(settings_->url, settings_->headers, settings_->timeout, batch));
     if (!answer) {
       Error error = std::move(answer.error());
       error.message = "the enrichment failed: " + error.message;

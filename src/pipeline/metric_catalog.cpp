@@ -1,5 +1,7 @@
 #include "pipeline/metric_catalog.hpp"
 
+#include "core/markdown.hpp"
+
 namespace shardpipe {
 namespace {
 
@@ -11,21 +13,6 @@ constexpr std::string_view kReferencePreamble =
      `shardpipe metrics reference --update docs/monitoring.md`. -->
 
 )";
-
-// Keeps table cells on one line and their `|` out of the table's structure.
-std::string cell(std::string_view text) {
-  std::string escaped;
-  for (char c : text) {
-    if (c == '|') {
-      escaped += "\\|";
-    } else if (c == '\n') {
-      escaped += ' ';
-    } else {
-      escaped += c;
-    }
-  }
-  return escaped;
-}
 
 std::string label_list(const MetricFamily& family) {
   std::string out;
@@ -76,7 +63,7 @@ std::string metrics_reference_markdown() {
   for (const MetricFamily* family : metric_catalog) {
     std::string name(family->name);
     out += "| [`" + name + "`](#" + name + ") | " + std::string(metric_type_name(family->type)) +
-           " | " + label_list(*family) + " | " + cell(family->help) + " |\n";
+           " | " + label_list(*family) + " | " + markdown_cell(family->help) + " |\n";
   }
   for (const MetricFamily* family : metric_catalog) {
     out += "\n### `" + std::string(family->name) + "`\n\n";

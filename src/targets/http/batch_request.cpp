@@ -49,4 +49,15 @@ std::string idempotency_key(std::span<const Record> batch) {
   return hex;
 }
 
+net::Request batch_post(const std::string& url, std::vector<net::Header> headers,
+                        std::chrono::milliseconds timeout, std::span<const Record> batch) {
+  net::Request request{.method = "POST",
+                       .url = url,
+                       .headers = std::move(headers),
+                       .body = batch_body(batch),
+                       .timeout = timeout};
+  request.headers.push_back({"Idempotency-Key", idempotency_key(batch)});
+  return request;
+}
+
 }  // namespace shardpipe

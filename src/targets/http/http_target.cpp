@@ -23,13 +23,8 @@ class HttpSink final : public ShardSink {
 
   DeliveryOutcome deliver(std::span<const Record> batch) override {
     if (batch.empty()) return {};
-    net::Request request{.method = "POST",
-                         .url = settings_->url,
-                         .headers = settings_->headers,
-                         .body = batch_body(batch),
-                         .timeout = settings_->timeout};
-    request.headers.push_back({"Idempotency-Key", idempotency_key(batch)});
-    auto answer = client_.send(request);
+    auto answer =
+        client_.send(batch_post(settings_->url, settings_->headers, settings_->timeout, batch));
     if (!answer) {
       DeliveryOutcome outcome;
       outcome.error = std::move(answer.error());
