@@ -182,6 +182,8 @@ bool ShardConsumer::initialize() {
     auto taken = store_.try_take(shard_.shard_id, settings_.worker_id, settings_.lease_duration);
     if (taken && taken->has_value()) {
       held_elsewhere_ = false;
+      spdlog::info("shard {}: lease taken by {} (lease counter {})", shard_.shard_id,
+                   (*taken)->owner, (*taken)->counter);
       std::lock_guard lock(mutex_);
       lease_ = **taken;
       break;
