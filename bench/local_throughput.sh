@@ -40,6 +40,10 @@ source:
   batch_size: 10000
   data_encoding: $encoding
   on_decode_error: fail
+  # Room for every shard's open file of 50,000 records (about 30 MB each): with the default
+  # caps the files would be closed early to stay within 64 MiB.
+  max_in_flight_records: 400000
+  max_in_flight_bytes: 256MiB
 target:
   type: file
   path: ./out

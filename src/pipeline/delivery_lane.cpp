@@ -14,7 +14,7 @@ namespace {
 
 // How often a waiting lane looks at its shard's stop flags.
 constexpr auto stop_check_interval = 20ms;
-// How long an empty lane sleeps when nothing can wake it sooner.
+// How long a lane sleeps when nothing can wake it sooner.
 constexpr auto quiet_wait = 1s;
 
 }  // namespace
@@ -84,11 +84,13 @@ void DeliveryLane::run() {
   while (!stop_requested_) {
     std::vector<Record> incoming = std::exchange(inbox_, {});
     const bool draining = drain_requested_;
-    const bool flush_asked = std::exchange(flush_requested_, false);
+    // A request made before these records arrived is stale: the shard was able to read again,
+    // so it is not stuck, and closing the unit now would only make a smaller file. A shard that
+    // is still stuck asks again.
+    const bool flush_asked = std::exchange(flush_requested_, false) && incoming.empty();
     lock.unlock();
 
     auto now = Clock::now();
-    if (!incoming.empty()) last_input_ = now;
     for (auto& record : incoming) batcher_.add(std::move(record), now);
     bool working = work(draining, flush_asked, now);
 
@@ -119,8 +121,7 @@ bool DeliveryLane::work(bool everything, bool flush_asked, Clock::time_point now
     if (!delivered) return false;
   }
   if (sink_->pending() == 0 || !batcher_.empty()) return true;
-  bool quiet = Clock::now() - last_input_ >= settings_.idle_flush_after;
-  if (everything || flush_asked || quiet) return flush_sink();
+  if (everything || flush_asked) return flush_sink();
   return true;
 }
 
@@ -155,7 +156,6 @@ bool DeliveryLane::wait(std::chrono::milliseconds duration) {
 DeliveryLane::Clock::time_point DeliveryLane::wake_at(Clock::time_point now) const {
   auto wake = now + quiet_wait;
   if (auto deadline = batcher_.deadline()) wake = std::min(wake, *deadline);
-  if (sink_->pending() > 0) wake = std::min(wake, last_input_ + settings_.idle_flush_after);
   return std::max(wake, now + 1ms);
 }
 

@@ -36,8 +36,7 @@ class DeliveryLane {
     size_t batch_size = 100;
     size_t max_batch_bytes = 6u << 20;
     std::chrono::milliseconds batching_window{0};
-    std::chrono::milliseconds idle_flush_after{1000};  // a quiet lane closes its sink's unit
-    std::chrono::milliseconds backoff_initial{100};    // for retries of a failed flush
+    std::chrono::milliseconds backoff_initial{100};  // for retries of a failed flush
     std::chrono::milliseconds backoff_max{30000};
   };
   struct Hooks {
@@ -54,8 +53,8 @@ class DeliveryLane {
   DeliveryLane& operator=(const DeliveryLane&) = delete;
 
   void push(std::vector<Record> records);
-  // Backpressure: if the lane has nothing left to send, close the sink's open unit so that its
-  // records count as handled and make room for more reading.
+  // If the lane has nothing left to send, closes the sink's open unit so that its records count
+  // as handled: asked by the shard when it is caught up (idle) or its reading is capped.
   void request_flush();
   // Delivers and flushes everything pushed so far; false when the lane stopped first.
   bool drain();
@@ -67,8 +66,8 @@ class DeliveryLane {
 
  private:
   void run();
-  // Delivers ready batches (all of them when `everything`), then flushes the sink when asked,
-  // when draining, or when the lane was quiet for idle_flush_after. False: told to stop.
+  // Delivers ready batches (all of them when `everything`), then flushes the sink when asked or
+  // when draining. False: told to stop.
   bool work(bool everything, bool flush_asked, Clock::time_point now);
   bool flush_sink();
   bool wait(std::chrono::milliseconds duration);
@@ -79,7 +78,6 @@ class DeliveryLane {
   Hooks hooks_;
   std::optional<BatchDelivery> delivery_;
   Batcher batcher_;  // the lane thread's alone
-  Clock::time_point last_input_ = Clock::now();
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

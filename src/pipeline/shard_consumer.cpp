@@ -293,11 +293,18 @@ void ShardConsumer::process() {
       finish_shard();
       return;
     }
-    if (!room) {
-      // Backpressure: a lane whose records all wait in its sink's open unit closes it.
+    if (!got_records && room && !caught_up_) {
+      caught_up_ = true;
+      caught_up_since_ = Clock::now();
+    }
+    // A lane whose records all wait in its sink's open unit closes it: under backpressure, to
+    // make room, and once the shard has been caught up for idle_flush_after, so that a quiet
+    // shard's records do not wait in an open file.
+    bool idle_long_enough =
+        caught_up_ && Clock::now() - caught_up_since_ >= settings_.idle_flush_after;
+    if (!room || idle_long_enough) {
       for (auto& lane : lanes_) lane->request_flush();
     }
-    if (!got_records) caught_up_ = room;
     maybe_checkpoint(false);
     idle_ = caught_up_ && tracker_->all_handled() && !tracker_->checkpoint_pending();
     if (!got_records) sleep_for(room ? poll_interval : backpressure_poll_interval);
@@ -432,7 +439,6 @@ bool ShardConsumer::open_lanes() {
         .batch_size = settings_.batch_size,
         .max_batch_bytes = settings_.max_batch_bytes,
         .batching_window = settings_.batching_window,
-        .idle_flush_after = settings_.idle_flush_after,
         .backoff_initial = settings_.retry.backoff_initial,
         .backoff_max = settings_.retry.backoff_max,
     };

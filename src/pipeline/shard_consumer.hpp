@@ -167,6 +167,7 @@ class ShardConsumer {
   std::mutex checkpoint_mutex_;  // one checkpoint write at a time: the reader's or a lane's
   bool shard_end_seen_ = false;
   bool caught_up_ = false;
+  Clock::time_point caught_up_since_{};
   Clock::time_point last_checkpoint_write_{};  // guarded by checkpoint_mutex_
 };
 

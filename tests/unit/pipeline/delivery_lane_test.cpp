@@ -1,5 +1,6 @@
-// A delivery lane on its own thread: order within the lane, flushes of buffering sinks on drain,
-// when quiet and under backpressure, and stops that abandon a delivery stuck in retries.
+// A delivery lane on its own thread: order within the lane, flushes of buffering sinks on drain
+// and when asked (only once nothing else is left to send), and stops that abandon a delivery
+// stuck in retries.
 #include "pipeline/delivery_lane.hpp"
 
 #include <gtest/gtest.h>
@@ -83,8 +84,7 @@ struct LaneHarness {
   std::vector<uint64_t> handled;  // by the delivery hooks and by flushes
   RecordingSink* sink = nullptr;
 
-  std::unique_ptr<DeliveryLane> make(std::unique_ptr<RecordingSink> owned,
-                                     std::chrono::milliseconds idle_flush_after = 10s) {
+  std::unique_ptr<DeliveryLane> make(std::unique_ptr<RecordingSink> owned) {
     sink = owned.get();
     RetryPolicy policy;
     policy.backoff_initial = 10s;  // a retry waits long: only a stop can end it soon
@@ -113,7 +113,6 @@ struct LaneHarness {
     };
     DeliveryLane::Settings settings{.name = "shardId-000000000000",
                                     .batch_size = 7,
-                                    .idle_flush_after = idle_flush_after,
                                     .backoff_initial = 10s,
                                     .backoff_max = 10s};
     return std::make_unique<DeliveryLane>(settings, std::move(owned), make_delivery, hooks);
@@ -174,17 +173,9 @@ TEST(DeliveryLane, DrainFlushesWhatABufferingSinkHolds) {
   EXPECT_EQ(harness.handled_count(), 20u);
 }
 
-TEST(DeliveryLane, AQuietLaneFlushesItsBufferingSink) {
+TEST(DeliveryLane, AFlushRequestClosesTheOpenUnitOnceTheLaneHasNothingElseToSend) {
   LaneHarness harness;
-  auto lane = harness.make(std::make_unique<RecordingSink>(true, false), 50ms);
-  lane->push(records(0, 5));
-  EXPECT_TRUE(eventually([&] { return harness.handled_count() == 5; }));
-  EXPECT_EQ(harness.sink->flushes(), 1);
-}
-
-TEST(DeliveryLane, ABackpressureRequestFlushesOnceTheLaneHasNothingElseToSend) {
-  LaneHarness harness;
-  auto lane = harness.make(std::make_unique<RecordingSink>(true, false));  // quiet after 10 s
+  auto lane = harness.make(std::make_unique<RecordingSink>(true, false));
   lane->push(records(0, 30));
   EXPECT_TRUE(eventually([&] { return harness.sink->pending() == 30; }));
   EXPECT_EQ(harness.handled_count(), 0u);
