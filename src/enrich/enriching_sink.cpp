@@ -5,15 +5,6 @@
 #include <vector>
 
 namespace shardpipe {
-namespace {
-
-DeliveryOutcome failed_batch(Error error) {
-  DeliveryOutcome outcome;
-  outcome.error = std::move(error);
-  return outcome;
-}
-
-}  // namespace
 
 EnrichingSink::EnrichingSink(std::unique_ptr<Enricher> enricher, std::unique_ptr<ShardSink> inner)
     : enricher_(std::move(enricher)), inner_(std::move(inner)) {}
@@ -21,10 +12,10 @@ EnrichingSink::EnrichingSink(std::unique_ptr<Enricher> enricher, std::unique_ptr
 DeliveryOutcome EnrichingSink::deliver(std::span<const Record> batch) {
   if (batch.empty()) return inner_->deliver(batch);
   auto envelopes = enricher_->enrich(batch);
-  if (!envelopes) return failed_batch(std::move(envelopes.error()));
+  if (!envelopes) return DeliveryOutcome::failed(std::move(envelopes.error()));
   // Checked here too, whatever the enricher, since the inner sink's indexes depend on it.
   if (envelopes->size() != batch.size()) {
-    return failed_batch(Error::retriable(fmt::format(
+    return DeliveryOutcome::failed(Error::retriable(fmt::format(
         "the enrichment returned {} records for a batch of {}", envelopes->size(), batch.size())));
   }
   std::vector<Record> enriched(batch.begin(), batch.end());

@@ -234,8 +234,10 @@ class PipeRunner {
     if (!rows) return;
     uint64_t behind = 0;
     bool known = true;
+    const bool owned_only = !options_.on_progress;  // the progress line wants every shard's lag
     for (const auto& row : *rows) {
       if (row.checkpoint == cs::checkpoint_shard_end) continue;
+      if (owned_only && row.owner != options_.worker_id) continue;
       auto lag =
           source_->lag(row.shard_id, is_sequence_number(row.checkpoint) ? row.checkpoint : "");
       known = known && lag && lag->records_behind;

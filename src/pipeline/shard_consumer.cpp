@@ -277,10 +277,11 @@ void ShardConsumer::process() {
       return;
     }
     bool got_records = false;
-    bool room = read_room() > 0;
+    const size_t room_records = read_room();
+    const bool room = room_records > 0;
     if (!shard_end_seen_ && room) {
       auto before = tracker_->in_flight();
-      if (!read_some()) {
+      if (!read_some(room_records)) {
         if (fatal_error()) return;
         sleep_for(read_backoff.next());
         continue;
@@ -318,10 +319,10 @@ size_t ShardConsumer::read_room() const {
   return room;
 }
 
-bool ShardConsumer::read_some() {
+bool ShardConsumer::read_some(size_t max_records) {
   size_t max_bytes = read_chunk_bytes;
   if (settings_.budget) max_bytes = std::min(max_bytes, settings_.budget->bytes_room());
-  auto read = reader_->read(read_room(), max_bytes);
+  auto read = reader_->read(max_records, max_bytes);
   if (!read) {
     if (read.error().kind == ErrorClass::fatal) {
       set_fatal(read.error());

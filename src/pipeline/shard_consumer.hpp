@@ -110,7 +110,7 @@ class ShardConsumer {
   void process();
   StartPosition start_position(const coordination::LeaseRow& row);
   bool open_reader(StartPosition position);
-  bool read_some();
+  bool read_some(size_t max_records);
   // Filters and transforms a decoded record; false when it is handled here (filtered out or
   // dead-lettered) or the shard must stop.
   bool prepare(Record& record, bool& stop);

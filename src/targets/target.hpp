@@ -38,6 +38,13 @@ struct DeliveryOutcome {
   // True when the sink closed a unit (a file) at a point that a replay would not choose by itself:
   // the engine then checkpoints before delivering more, so replays rebuild the same units.
   bool checkpoint_now = false;
+
+  // The whole batch failed: nothing taken, nothing delivered.
+  static DeliveryOutcome failed(Error error) {
+    DeliveryOutcome outcome;
+    outcome.error = std::move(error);
+    return outcome;
+  }
 };
 
 // Why a sink is closed; a record processor may act on each (KCL: shardEnded, leaseLost,

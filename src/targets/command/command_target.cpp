@@ -41,24 +41,14 @@ class CommandSink final : public ShardSink {
     DeliveryOutcome outcome;
     if (batch.empty()) return outcome;
     if (closed_) {
-      outcome.error = Error::fatal(
-          fmt::format("shard {}: a batch was offered to a closed command sink", shard_id_));
-      return outcome;
+      return DeliveryOutcome::failed(Error::fatal(
+          fmt::format("shard {}: a batch was offered to a closed command sink", shard_id_)));
     }
-    if (auto running = ensure_running(); !running) {
-      outcome.error = running.error();
-      return outcome;
-    }
+    if (auto running = ensure_running(); !running) return DeliveryOutcome::failed(running.error());
     auto reply = exchange(protocol::process_records_message(batch), protocol::process_records);
-    if (!reply) {
-      outcome.error = reply.error();
-      return outcome;
-    }
+    if (!reply) return DeliveryOutcome::failed(reply.error());
     auto failures = protocol::failed_records(*reply, batch);
-    if (!failures) {
-      outcome.error = failures.error();
-      return outcome;
-    }
+    if (!failures) return DeliveryOutcome::failed(failures.error());
     restarts_.succeeded();
     std::vector<bool> failed(batch.size(), false);
     for (const auto& failure : *failures) failed[failure.index] = true;

@@ -25,11 +25,7 @@ class HttpSink final : public ShardSink {
     if (batch.empty()) return {};
     auto answer =
         client_.send(batch_post(settings_->url, settings_->headers, settings_->timeout, batch));
-    if (!answer) {
-      DeliveryOutcome outcome;
-      outcome.error = std::move(answer.error());
-      return outcome;
-    }
+    if (!answer) return DeliveryOutcome::failed(std::move(answer.error()));
     return interpret_answer(answer->status, answer->body, batch);
   }
   DeliveryOutcome flush() override { return {}; }

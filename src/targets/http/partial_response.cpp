@@ -8,12 +8,6 @@
 namespace shardpipe {
 namespace {
 
-DeliveryOutcome failed_batch(Error error) {
-  DeliveryOutcome outcome;
-  outcome.error = std::move(error);
-  return outcome;
-}
-
 Error status_error(int status, std::string_view body) {
   std::string message = fmt::format("the target answered HTTP {}", status);
   if (auto excerpt = net::body_excerpt(body); !excerpt.empty()) message += ": " + excerpt;
@@ -28,9 +22,9 @@ bool retriable_status(int status) {
 }
 
 DeliveryOutcome interpret_answer(int status, std::string_view body, std::span<const Record> batch) {
-  if (status < 200 || status > 299) return failed_batch(status_error(status, body));
+  if (status < 200 || status > 299) return DeliveryOutcome::failed(status_error(status, body));
   auto failed = parse_batch_item_failures(body, batch);
-  if (!failed) return failed_batch(std::move(failed.error()));
+  if (!failed) return DeliveryOutcome::failed(std::move(failed.error()));
 
   DeliveryOutcome outcome;
   outcome.accepted = batch.size();

@@ -33,12 +33,11 @@ class StdoutSink final : public ShardSink {
       text.append(record.envelope);
       text.push_back('\n');
     }
-    DeliveryOutcome outcome;
     std::lock_guard lock(stdout_mutex);
     if (auto written = write_all(STDOUT_FILENO, text); !written) {
-      outcome.error = written.error();
-      return outcome;
+      return DeliveryOutcome::failed(written.error());
     }
+    DeliveryOutcome outcome;
     outcome.accepted = batch.size();
     for (const auto& record : batch) outcome.delivered.push_back(record.ordinal);
     return outcome;

@@ -41,6 +41,33 @@ std::optional<int> logged_port(const std::string& output) {
   return std::stoi(match[1]);
 }
 
+// `run` of a pipe file with `metrics.listen` on port 0, and GETs to the port it logged.
+class ObservedRun {
+ public:
+  explicit ObservedRun(const std::filesystem::path& pipe_file)
+      : process_({binary, "run", pipe_file.string(), "--worker-id", "w1"},
+                 pipe_file.parent_path() / "pipe.log") {}
+
+  // False when the pipe did not log its metrics address in time.
+  bool wait_for_port() {
+    return t::wait_until([&] { return (port_ = logged_port(process_.output())).has_value(); }, 15s);
+  }
+  net::Response get(const std::string& path, const std::string& token = "") {
+    net::Request request{
+        .method = "GET", .url = fmt::format("http://127.0.0.1:{}{}", *port_, path), .timeout = 10s};
+    if (!token.empty()) request.headers.push_back({"Authorization", "Bearer " + token});
+    auto response = client_.send(request);
+    if (!response) throw std::runtime_error(response.error().message);
+    return *response;
+  }
+  BackgroundProcess& process() { return process_; }
+
+ private:
+  BackgroundProcess process_;
+  std::optional<int> port_;
+  net::HttpClient client_;
+};
+
 TEST(Metrics, ARunningPipeServesMetricsHealthAndStatusBehindItsToken) {
   auto dir = t::fresh_test_dir("metrics");
   t::create_log(binary, dir / "log", 2);
@@ -58,21 +85,12 @@ target: { type: file, path: ./out, records_per_file: 40 }
 metrics: { listen: "127.0.0.1:0", bearer_token: "${SHARDPIPE_TEST_METRICS_TOKEN}" }
 )");
   t::create_store(binary, dir / "pipe.yaml");
-  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "w1"},
-                         dir / "pipe.log");
-  std::optional<int> port;
-  ASSERT_TRUE(t::wait_until([&] { return (port = logged_port(pipe.output())).has_value(); }, 15s))
-      << pipe.output();
+  ObservedRun run(dir / "pipe.yaml");
+  auto& pipe = run.process();
+  ASSERT_TRUE(run.wait_for_port()) << pipe.output();
   EXPECT_EQ(pipe.output().find("t0ken-under-test"), std::string::npos) << "the token was logged";
-
-  net::HttpClient client;
-  auto base = fmt::format("http://127.0.0.1:{}", *port);
   auto get = [&](const std::string& path, const std::string& token) {
-    net::Request request{.method = "GET", .url = base + path, .timeout = 10s};
-    if (!token.empty()) request.headers.push_back({"Authorization", "Bearer " + token});
-    auto response = client.send(request);
-    if (!response) throw std::runtime_error(response.error().message);
-    return *response;
+    return run.get(path, token);
   };
   const std::string token = "t0ken-under-test";
 
@@ -123,6 +141,23 @@ metrics: { listen: "127.0.0.1:0", bearer_token: "${SHARDPIPE_TEST_METRICS_TOKEN}
       },
       15s))
       << metrics;
+  // Once everything is checkpointed, the delivery lag of each shard goes to 0 (it is refreshed
+  // every few seconds), and nothing is in flight.
+  ASSERT_TRUE(t::wait_until(
+      [&] {
+        metrics = get("/metrics", token).body;
+        for (const auto& [shard, count] : put_per_shard) {
+          for (const char* family : {"shardpipe_records_behind", "shardpipe_millis_behind"}) {
+            auto series = fmt::format(R"({}{{pipe="observed",shard="{}"}})", family, shard);
+            if (sample(metrics, series) != 0) return false;
+          }
+        }
+        return true;
+      },
+      20s))
+      << metrics;
+  EXPECT_EQ(sample(metrics, R"(shardpipe_in_flight_records{pipe="observed"})"), 0) << metrics;
+  EXPECT_EQ(sample(metrics, R"(shardpipe_in_flight_bytes{pipe="observed"})"), 0) << metrics;
 
   auto health = get("/healthz", token);
   EXPECT_EQ(health.status, 200);
@@ -166,19 +201,10 @@ checkpoint: { store: "sqlite:./state/guarded.db" }
 metrics: { listen: "127.0.0.1:0" }
 )");
   t::create_store(binary, dir / "pipe.yaml");
-  BackgroundProcess pipe({binary, "run", (dir / "pipe.yaml").string(), "--worker-id", "w1"},
-                         dir / "pipe.log");
-  std::optional<int> port;
-  ASSERT_TRUE(t::wait_until([&] { return (port = logged_port(pipe.output())).has_value(); }, 15s))
-      << pipe.output();
-  net::HttpClient client;
-  auto get = [&](const std::string& path) {
-    net::Request request{
-        .method = "GET", .url = fmt::format("http://127.0.0.1:{}{}", *port, path), .timeout = 10s};
-    auto response = client.send(request);
-    if (!response) throw std::runtime_error(response.error().message);
-    return *response;
-  };
+  ObservedRun run(dir / "pipe.yaml");
+  auto& pipe = run.process();
+  ASSERT_TRUE(run.wait_for_port()) << pipe.output();
+  auto get = [&](const std::string& path) { return run.get(path); };
   auto delivered = [&](double count) {
     return sample(get("/metrics").body, R"(shardpipe_records_delivered_total{pipe="guarded"})") ==
            count;

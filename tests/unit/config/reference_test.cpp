@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "config/properties.hpp"
+#include "process.hpp"
+#include "text_difference.hpp"
 
 namespace shardpipe::config {
 namespace {
@@ -17,42 +19,17 @@ namespace {
 const std::filesystem::path kReferenceFile =
     std::filesystem::path(SHARDPIPE_SOURCE_DIR) / "docs/configuration.md";
 
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The first line that differs, to show in the failure without printing both documents.
-std::string first_difference(const std::string& committed, const std::string& generated) {
-  std::istringstream a(committed);
-  std::istringstream b(generated);
-  std::string line_a;
-  std::string line_b;
-  for (int line = 1;; ++line) {
-    bool more_a = static_cast<bool>(std::getline(a, line_a));
-    bool more_b = static_cast<bool>(std::getline(b, line_b));
-    if (!more_a && !more_b) return "they differ only in line endings";
-    if (!more_a || !more_b || line_a != line_b) {
-      return "first difference at line " + std::to_string(line) +
-             ":\n  committed: " + (more_a ? line_a : "<end of file>") +
-             "\n  generated: " + (more_b ? line_b : "<end of file>");
-    }
-  }
-}
-
 TEST(ConfigurationReference, DocsAreUpToDate) {
   std::string generated = configuration_reference_markdown();
   // Maintainers without the CLI can refresh the file by running this test with the variable set.
   if (std::getenv("SHARDPIPE_UPDATE_REFERENCE") != nullptr) {
     std::ofstream(kReferenceFile, std::ios::binary | std::ios::trunc) << generated;
   }
-  std::string committed = read_file(kReferenceFile);
+  std::string committed = testing::read_file(kReferenceFile);
   if (committed != generated) {
     FAIL() << "docs/configuration.md is stale: run 'shardpipe config reference > "
               "docs/configuration.md'\n"
-           << first_difference(committed, generated);
+           << testing::first_line_difference(committed, generated);
   }
 }
 

@@ -46,12 +46,6 @@ DeliveryOutcome all_delivered(std::span<const Record> batch) {
   return outcome;
 }
 
-DeliveryOutcome whole_failure(Error error) {
-  DeliveryOutcome outcome;
-  outcome.error = std::move(error);
-  return outcome;
-}
-
 // Delivers everything but the records whose event id is in `refused`.
 DeliveryOutcome refusing(std::span<const Record> batch, const std::set<std::string>& refused) {
   DeliveryOutcome outcome;
@@ -167,7 +161,7 @@ TEST(BatchDelivery, AFailedBatchIsRetriedUntilItIsDelivered) {
   Harness harness;
   int calls = 0;
   ScriptedSink sink([&](std::span<const Record> batch) {
-    return ++calls <= 3 ? whole_failure(Error::retriable("503")) : all_delivered(batch);
+    return ++calls <= 3 ? DeliveryOutcome::failed(Error::retriable("503")) : all_delivered(batch);
   });
   auto batch = batch_of_size(2);
   EXPECT_TRUE(harness.delivery().deliver(sink, batch));
@@ -183,7 +177,7 @@ TEST(BatchDelivery, RecordsOutOfAttemptsGoToTheDeadLettersWithTheirCount) {
   Harness harness;
   harness.policy.maximum_retry_attempts = 2;
   ScriptedSink sink([](std::span<const Record>) {
-    return whole_failure(Error::retriable("HTTP 500: down").with_status(500));
+    return DeliveryOutcome::failed(Error::retriable("HTTP 500: down").with_status(500));
   });
   auto batch = batch_of_size(2);
   EXPECT_TRUE(harness.delivery().deliver(sink, batch));
@@ -202,7 +196,8 @@ TEST(BatchDelivery, RecordsOutOfAttemptsGoToTheDeadLettersWithTheirCount) {
 TEST(BatchDelivery, ZeroRetryAttemptsDeadLettersAfterTheFirstFailure) {
   Harness harness;
   harness.policy.maximum_retry_attempts = 0;
-  ScriptedSink sink([](std::span<const Record>) { return whole_failure(Error::retriable("x")); });
+  ScriptedSink sink(
+      [](std::span<const Record>) { return DeliveryOutcome::failed(Error::retriable("x")); });
   auto batch = batch_of_size(1);
   EXPECT_TRUE(harness.delivery().deliver(sink, batch));
   EXPECT_EQ(sink.offered.size(), 1u);
@@ -213,7 +208,7 @@ TEST(BatchDelivery, ZeroRetryAttemptsDeadLettersAfterTheFirstFailure) {
 TEST(BatchDelivery, APermanentErrorIsNotRetriedForeverWhenRetriesAreUnlimited) {
   Harness harness;  // maximum_retry_attempts: -1
   ScriptedSink sink([](std::span<const Record>) {
-    return whole_failure(Error::permanent("HTTP 400: bad record").with_status(400));
+    return DeliveryOutcome::failed(Error::permanent("HTTP 400: bad record").with_status(400));
   });
   auto batch = batch_of_size(1);
   EXPECT_TRUE(harness.delivery().deliver(sink, batch));
@@ -225,7 +220,8 @@ TEST(BatchDelivery, APermanentErrorIsNotRetriedForeverWhenRetriesAreUnlimited) {
 TEST(BatchDelivery, APermanentErrorIsRetriedUpToTheLimitWhenOneIsSet) {
   Harness harness;
   harness.policy.maximum_retry_attempts = 3;
-  ScriptedSink sink([](std::span<const Record>) { return whole_failure(Error::permanent("400")); });
+  ScriptedSink sink(
+      [](std::span<const Record>) { return DeliveryOutcome::failed(Error::permanent("400")); });
   auto batch = batch_of_size(1);
   EXPECT_TRUE(harness.delivery().deliver(sink, batch));
   EXPECT_EQ(sink.offered.size(), 4u);
@@ -237,8 +233,9 @@ TEST(BatchDelivery, BisectionIsolatesAPoisonRecordAndDeliversItsNeighbours) {
   harness.policy.bisect_batch_on_error = true;
   harness.policy.maximum_retry_attempts = 2;
   ScriptedSink sink([](std::span<const Record> batch) {
-    return contains(batch, "e5") ? whole_failure(Error::permanent("HTTP 400").with_status(400))
-                                 : all_delivered(batch);
+    return contains(batch, "e5")
+               ? DeliveryOutcome::failed(Error::permanent("HTTP 400").with_status(400))
+               : all_delivered(batch);
   });
   auto batch = batch_of(std::vector<std::string>{"a", "b", "c", "d", "e", "f", "g", "h"});
   EXPECT_TRUE(harness.delivery().deliver(sink, batch));
@@ -262,7 +259,8 @@ TEST(BatchDelivery, WithoutBisectionAWholeFailedBatchIsDeadLetteredTogether) {
   Harness harness;
   harness.policy.maximum_retry_attempts = 1;
   ScriptedSink sink([](std::span<const Record> batch) {
-    return contains(batch, "e1") ? whole_failure(Error::permanent("400")) : all_delivered(batch);
+    return contains(batch, "e1") ? DeliveryOutcome::failed(Error::permanent("400"))
+                                 : all_delivered(batch);
   });
   auto batch = batch_of_size(3);
   EXPECT_TRUE(harness.delivery().deliver(sink, batch));
@@ -317,7 +315,8 @@ TEST(BatchDelivery, RecordsRetriedPastTheMaximumAgeAreDeadLettered) {
   Harness harness;
   harness.policy.maximum_record_age = 60s;
   harness.clock_step_per_wait = 10s;
-  ScriptedSink sink([](std::span<const Record>) { return whole_failure(Error::retriable("500")); });
+  ScriptedSink sink(
+      [](std::span<const Record>) { return DeliveryOutcome::failed(Error::retriable("500")); });
   auto batch = batch_of_size(2);
   EXPECT_TRUE(harness.delivery().deliver(sink, batch));
   ASSERT_EQ(harness.dead_letters.written.size(), 2u);
@@ -330,7 +329,8 @@ TEST(BatchDelivery, WithoutADeadLetterDestinationTheShardStopsInsteadOfLosingARe
   Harness harness;
   harness.with_dead_letters = false;
   harness.policy.maximum_retry_attempts = 0;
-  ScriptedSink sink([](std::span<const Record>) { return whole_failure(Error::retriable("x")); });
+  ScriptedSink sink(
+      [](std::span<const Record>) { return DeliveryOutcome::failed(Error::retriable("x")); });
   auto batch = batch_of_size(1);
   EXPECT_FALSE(harness.delivery().deliver(sink, batch));
   ASSERT_TRUE(harness.fatal.has_value());
@@ -343,7 +343,8 @@ TEST(BatchDelivery, AnUnreachableDeadLetterDestinationIsRetriedAndNothingIsHandl
   Harness harness;
   harness.policy.maximum_retry_attempts = 0;
   harness.dead_letters.failures_left = 3;
-  ScriptedSink sink([](std::span<const Record>) { return whole_failure(Error::retriable("x")); });
+  ScriptedSink sink(
+      [](std::span<const Record>) { return DeliveryOutcome::failed(Error::retriable("x")); });
   auto batch = batch_of_size(1);
   EXPECT_TRUE(harness.delivery().deliver(sink, batch));
   EXPECT_EQ(harness.waits, 3);
@@ -356,7 +357,8 @@ TEST(BatchDelivery, StoppingWhileTheDeadLettersAreDownLeavesTheRecordUnhandled) 
   harness.policy.maximum_retry_attempts = 0;
   harness.dead_letters.failures_left = 1000;
   harness.waits_allowed = 5;
-  ScriptedSink sink([](std::span<const Record>) { return whole_failure(Error::retriable("x")); });
+  ScriptedSink sink(
+      [](std::span<const Record>) { return DeliveryOutcome::failed(Error::retriable("x")); });
   auto batch = batch_of_size(1);
   EXPECT_FALSE(harness.delivery().deliver(sink, batch));
   EXPECT_THAT(harness.handled, IsEmpty());
@@ -377,7 +379,7 @@ TEST(BatchDelivery, ABufferingSinkIsRetriedWithoutLimitAndNeverDeadLetters) {
   int calls = 0;
   ScriptedSink sink(
       [&](std::span<const Record> batch) {
-        if (++calls <= 5) return whole_failure(Error::retriable("disk full"));
+        if (++calls <= 5) return DeliveryOutcome::failed(Error::retriable("disk full"));
         return all_delivered(batch);
       },
       /*buffering=*/true);
@@ -389,7 +391,8 @@ TEST(BatchDelivery, ABufferingSinkIsRetriedWithoutLimitAndNeverDeadLetters) {
 
 TEST(BatchDelivery, AFatalErrorStopsTheShard) {
   Harness harness;
-  ScriptedSink sink([](std::span<const Record>) { return whole_failure(Error::fatal("broken")); });
+  ScriptedSink sink(
+      [](std::span<const Record>) { return DeliveryOutcome::failed(Error::fatal("broken")); });
   auto batch = batch_of_size(1);
   EXPECT_FALSE(harness.delivery().deliver(sink, batch));
   ASSERT_TRUE(harness.fatal.has_value());

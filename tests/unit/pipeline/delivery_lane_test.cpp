@@ -26,11 +26,8 @@ class RecordingSink final : public ShardSink {
     if (max_delay_.count() > 0) {
       std::this_thread::sleep_for(std::chrono::microseconds(random_() % max_delay_.count()));
     }
+    if (failing_) return DeliveryOutcome::failed(Error::retriable("target down"));
     DeliveryOutcome outcome;
-    if (failing_) {
-      outcome.error = Error::retriable("target down");
-      return outcome;
-    }
     outcome.accepted = batch.size();
     std::lock_guard lock(mutex_);
     for (const auto& record : batch) {

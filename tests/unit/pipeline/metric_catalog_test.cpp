@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "pipeline/pipe_metrics.hpp"
+#include "process.hpp"
+#include "text_difference.hpp"
 
 namespace shardpipe {
 namespace {
@@ -24,30 +26,6 @@ using ::testing::HasSubstr;
 
 const std::filesystem::path kMonitoringGuide =
     std::filesystem::path(SHARDPIPE_SOURCE_DIR) / "docs/monitoring.md";
-
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string first_difference(const std::string& committed, const std::string& generated) {
-  std::istringstream a(committed);
-  std::istringstream b(generated);
-  std::string line_a;
-  std::string line_b;
-  for (int line = 1;; ++line) {
-    bool more_a = static_cast<bool>(std::getline(a, line_a));
-    bool more_b = static_cast<bool>(std::getline(b, line_b));
-    if (!more_a && !more_b) return "they differ only in line endings";
-    if (!more_a || !more_b || line_a != line_b) {
-      return "first difference at line " + std::to_string(line) + " of the generated region:\n" +
-             "  committed: " + (more_a ? line_a : "<end of region>") +
-             "\n  generated: " + (more_b ? line_b : "<end of region>");
-    }
-  }
-}
 
 bool valid_metric_name(std::string_view name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
@@ -59,7 +37,7 @@ bool valid_metric_name(std::string_view name) {
 
 TEST(MetricCatalog, MonitoringGuideCarriesTheCurrentReference) {
   std::string generated = metrics_reference_markdown();
-  std::string guide = read_file(kMonitoringGuide);
+  std::string guide = testing::read_file(kMonitoringGuide);
   // Maintainers without the CLI can refresh the region by running this test with the variable set.
   if (std::getenv("SHARDPIPE_UPDATE_REFERENCE") != nullptr) {
     auto updated = replace_generated_metrics_region(guide, generated);
@@ -74,7 +52,7 @@ TEST(MetricCatalog, MonitoringGuideCarriesTheCurrentReference) {
   if (*committed != generated) {
     FAIL() << "docs/monitoring.md is stale: run 'shardpipe metrics reference --update "
               "docs/monitoring.md'\n"
-           << first_difference(*committed, generated);
+           << testing::first_line_difference(*committed, generated);
   }
 }
 

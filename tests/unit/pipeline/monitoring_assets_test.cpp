@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "pipeline/metric_catalog.hpp"
+#include "process.hpp"
 
 namespace shardpipe {
 namespace {
@@ -26,13 +27,6 @@ using ::testing::HasSubstr;
 const std::filesystem::path kSourceDir(SHARDPIPE_SOURCE_DIR);
 const std::filesystem::path kDashboard = kSourceDir / "docs/grafana/shardpipe-dashboard.json";
 const std::filesystem::path kAlerts = kSourceDir / "docs/alerts/shardpipe-alerts.yaml";
-
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
@@ -125,7 +119,7 @@ std::vector<Query> dashboard_queries(const nlohmann::json& dashboard) {
 }
 
 nlohmann::json load_dashboard() {
-  return nlohmann::json::parse(read_file(kDashboard));
+  return nlohmann::json::parse(testing::read_file(kDashboard));
 }
 
 TEST(MonitoringAssets, DashboardIsAGrafanaDashboard) {
@@ -271,7 +265,7 @@ TEST(MonitoringAssets, AlertRulesAreWellFormedAndQueryOnlyCatalogMetrics) {
   EXPECT_TRUE(watches("ShardpipeCheckpointsStalled", metric::checkpoints.name));
 
   // The guide's table of alerts names every rule.
-  std::string guide = read_file(kSourceDir / "docs/monitoring.md");
+  std::string guide = testing::read_file(kSourceDir / "docs/monitoring.md");
   for (const std::string& name : alert_names) {
     EXPECT_THAT(guide, HasSubstr("| `" + name + "` |")) << "docs/monitoring.md#alerts";
   }
