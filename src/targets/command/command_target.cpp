@@ -20,6 +20,10 @@ using Clock = std::chrono::steady_clock;
 // How long a processor has to exit once its input is closed, before its group is killed.
 constexpr auto exit_grace = std::chrono::seconds(2);
 
+// The least time the reply to initialize may take: it includes the start of an interpreter or a
+// virtual machine, which takes seconds on a busy host, while `timeout` is meant for batches.
+constexpr std::chrono::milliseconds startup_allowance = std::chrono::seconds(15);
+
 struct CommandSettings {
   std::vector<std::string> argv;
   std::filesystem::path working_dir;
@@ -120,7 +124,8 @@ class CommandSink final : public ShardSink {
     }
     process_ = std::move(*child);
     spdlog::info("shard {}: record processor started (pid {})", shard_id_, process_->pid());
-    if (auto reply = exchange(protocol::initialize_message(shard_id_), protocol::initialize);
+    if (auto reply = exchange(protocol::initialize_message(shard_id_), protocol::initialize,
+                              std::max(settings_->timeout, startup_allowance));
         !reply) {
       return fail(reply.error());
     }
@@ -130,12 +135,16 @@ class CommandSink final : public ShardSink {
   // Sends one message and reads its reply. On any failure the processor is ended, so that the
   // next delivery starts a fresh one in step with us.
   Result<std::string> exchange(std::string_view message, std::string_view action) {
-    auto deadline = Clock::now() + settings_->timeout;
+    return exchange(message, action, settings_->timeout);
+  }
+  Result<std::string> exchange(std::string_view message, std::string_view action,
+                               std::chrono::milliseconds timeout) {
+    auto deadline = Clock::now() + timeout;
     std::string who = name();
     auto written = process_->write(message, deadline);
     auto line = written ? process_->read_line(deadline)
                         : ChildIo<std::string>(std::unexpected(written.error()));
-    if (!line) return fail(lost_processor(line.error(), action, who));
+    if (!line) return fail(lost_processor(line.error(), action, who, timeout));
     if (auto checked = protocol::check_status_reply(*line, action); !checked) {
       stop_processor(std::chrono::seconds(0));
       return fail(Error::retriable(
@@ -145,12 +154,13 @@ class CommandSink final : public ShardSink {
   }
 
   // Ends a processor that could not be talked to, and says what happened.
-  Error lost_processor(const ChildIoError& error, std::string_view action, const std::string& who) {
+  Error lost_processor(const ChildIoError& error, std::string_view action, const std::string& who,
+                       std::chrono::milliseconds timeout) {
     if (error.kind == ChildIoError::Kind::timed_out) {
       stop_processor(std::chrono::seconds(0));
       return Error::retriable(
           fmt::format("no reply within {} to {} from {}; it was killed and will be restarted",
-                      format_duration(settings_->timeout), action, who));
+                      format_duration(timeout), action, who));
     }
     if (error.kind == ChildIoError::Kind::closed) {
       // Most likely it is exiting: give it a moment, to report how it ended.
