@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "pipeline/backoff.hpp"
+#include "core/backoff.hpp"
 
 namespace shardpipe {
 

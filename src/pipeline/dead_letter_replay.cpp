@@ -6,7 +6,7 @@
 #include <set>
 #include <thread>
 
-#include "pipeline/backoff.hpp"
+#include "core/backoff.hpp"
 #include "targets/dead_letter/dead_letter_file.hpp"
 #include "targets/dead_letter/stored_dead_letters.hpp"
 

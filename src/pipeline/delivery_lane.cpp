@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "pipeline/backoff.hpp"
+#include "core/backoff.hpp"
 
 namespace shardpipe {
 

@@ -6,7 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/sequence_number.hpp"
-#include "pipeline/backoff.hpp"
+#include "core/backoff.hpp"
 
 namespace shardpipe {
 

@@ -1,4 +1,4 @@
-#include "pipeline/backoff.hpp"
+#include "core/backoff.hpp"
 
 #include <gtest/gtest.h>
 
