@@ -4,9 +4,10 @@
 //
 // Whatever the bytes, every good frame before the first bad one must come out exactly, and what
 // follows must be either a torn tail (only in the shard's last segment: an incomplete frame, or a
-// bad one followed by nothing but zero bytes) or a LogError(corrupt): never a crash, another
-// exception, or records silently skipped. The expectations come from a small decoder written
-// here from the frame format (frame.hpp), independent of the code under test.
+// bad one followed by nothing but zero bytes, with no valid frame starting anywhere after it) or a
+// LogError(corrupt): never a crash, another exception, or records silently skipped. The
+// expectations come from a small decoder written here from the frame format (frame.hpp),
+// independent of the code under test.
 #include <unistd.h>
 
 #include <cstddef>
@@ -52,6 +53,25 @@ bool all_zero(std::string_view bytes) {
   return bytes.find_first_not_of('\0') == std::string_view::npos;
 }
 
+// Whether a whole frame with a matching CRC and a key that fits starts at `at` of `bytes`.
+bool valid_frame_at(std::string_view bytes, size_t at) {
+  std::string_view rest = bytes.substr(at);
+  if (rest.size() < 8) return false;
+  uint32_t length = load<uint32_t>(rest, 0);
+  if (length < 20 || length > (64u << 20) || rest.size() < 8 + size_t{length}) return false;
+  std::string_view payload = rest.substr(8, length);
+  return shardpipe::crc32c(payload) == load<uint32_t>(rest, 4) &&
+         load<uint32_t>(payload, 16) <= length - 20;
+}
+
+// A valid frame after a bad one proves damage: a torn write is always the last thing written.
+bool valid_frame_after(std::string_view bytes, size_t offset) {
+  for (size_t at = offset + 1; at < bytes.size(); ++at) {
+    if (valid_frame_at(bytes, at)) return true;
+  }
+  return false;
+}
+
 // The good frames at the start of `bytes`, and whether what follows them is a torn tail.
 struct Expected {
   std::vector<Frame> frames;
@@ -63,20 +83,25 @@ Expected decode_all(std::string_view bytes) {
   Expected expected;
   while (true) {
     std::string_view rest = bytes.substr(expected.valid_end);
+    auto torn_tail_if = [&](bool nothing_but_zeros_after) {
+      expected.torn_tail_allowed =
+          nothing_but_zeros_after && !valid_frame_after(bytes, expected.valid_end);
+    };
     if (rest.size() < 8) {
       return expected;  // empty, or an incomplete header
     }
     uint32_t length = load<uint32_t>(rest, 0);
     if (length < 20 || length > (64u << 20)) {
-      expected.torn_tail_allowed = all_zero(rest.substr(8));
+      torn_tail_if(all_zero(rest.substr(8)));
       return expected;
     }
     if (rest.size() < 8 + size_t{length}) {
-      return expected;  // incomplete
+      torn_tail_if(true);  // incomplete
+      return expected;
     }
     std::string_view payload = rest.substr(8, length);
     if (shardpipe::crc32c(payload) != load<uint32_t>(rest, 4)) {
-      expected.torn_tail_allowed = all_zero(rest.substr(8 + length));
+      torn_tail_if(all_zero(rest.substr(8 + length)));
       return expected;
     }
     uint32_t key_bytes = load<uint32_t>(payload, 16);

@@ -21,16 +21,18 @@ struct SigningScope {
 
 // What is signed: the request line, the headers (all of them are signed) and the payload.
 struct CanonicalInput {
-  std::string method;        // "GET", "POST"
-  std::string path;          // as sent, e.g. "/" or "/bucket/key%20name"; normalised unless S3
-  std::string query;         // as sent, without '?': "b=2&a=1"; sorted and encoded when signing
+  std::string method;  // "GET", "POST"
+  std::string path;    // as sent, e.g. "/" or "/bucket/key%20name"; normalised unless S3
+  std::string query;   // as sent, without '?': "b=2&a=1"; sorted and encoded when signing
   std::vector<net::Header> headers;  // must hold Host
-  std::string payload_hash;  // lowercase hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
-  bool normalize_path = true;  // false for S3, which signs the path as is
+  std::string payload_hash;          // lowercase hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
+  bool normalize_path = true;        // false for S3, which signs the path as is
 };
 
 std::string sha256_hex(std::string_view data);
 std::string canonical_request(const CanonicalInput& input);
+// The lower-case names of `headers`, sorted, without repeats, joined by ';': "host;x-amz-date".
+std::string signed_headers(const std::vector<net::Header>& headers);
 std::string string_to_sign(std::string_view canonical_request, const SigningScope& scope);
 std::string signature(std::string_view string_to_sign, std::string_view secret_access_key,
                       const SigningScope& scope);
@@ -41,7 +43,6 @@ std::string authorization_header(const CanonicalInput& input, const Credentials&
 
 // Signs an HTTP request in place: adds Host (from the URL) when missing, X-Amz-Date,
 // X-Amz-Security-Token with a session token, x-amz-content-sha256 for S3, and Authorization.
-void sign_request(net::Request& request, const Credentials& credentials,
-                  const SigningScope& scope);
+void sign_request(net::Request& request, const Credentials& credentials, const SigningScope& scope);
 
 }  // namespace shardpipe::aws

@@ -197,18 +197,18 @@ int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>&
     std::string shard_value = *value;
     if (shard_value == cs::checkpoint_latest) {
       // LATEST means the shard's tip now: resolved once, so it does not move later.
-      auto tip = (*source)->latest_sequence(shard_id);
-      if (!tip) {
-        fmt::print(stderr, "error: {}: {}\n", shard_id, tip.error().message);
+      auto resolved = (*source)->resolve_latest(shard_id);
+      if (!resolved) {
+        fmt::print(stderr, "error: {}: {}\n", shard_id, resolved.error().message);
         result = exit_failure;
         continue;
       }
-      shard_value = tip->value_or(std::string(cs::checkpoint_trim_horizon));
+      shard_value = *resolved;
     }
     auto set = (*store)->set_checkpoint(shard_id, shard_value);
-    std::string shown = shard_value == *value
-                            ? display_checkpoint(shard_value)
-                            : fmt::format("{} (sequence {})", position, shard_value);
+    std::string shown = shard_value == *value ? display_checkpoint(shard_value)
+                                              : fmt::format("{} (resolved to {})", position,
+                                                            display_checkpoint(shard_value));
     if (!set) {
       fmt::print(stderr, "error: {}: {}\n", shard_id, set.error().message);
       result = exit_failure;

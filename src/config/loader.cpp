@@ -12,6 +12,7 @@
 #include "config/finalize.hpp"
 #include "config/pipe_reader.hpp"
 #include "config/seen_keys.hpp"
+#include "config/yaml_guard.hpp"
 
 namespace shardpipe::config {
 namespace {
@@ -40,6 +41,10 @@ std::string syntax_error_message(const std::string& yaml_message) {
 
 // The one YAML document of the pipe file, as a mapping; nullopt after reporting why not.
 std::optional<YAML::Node> parse_document(std::string_view text, Diagnostics& diagnostics) {
+  if (std::optional<Problem> hang = find_unreadable_document_start(text)) {
+    diagnostics.error(std::move(*hang));
+    return std::nullopt;
+  }
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));

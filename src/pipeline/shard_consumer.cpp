@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
+#include "core/backoff.hpp"
 #include "core/clock.hpp"
 #include "core/sequence_number.hpp"
-#include "core/backoff.hpp"
 
 namespace shardpipe {
 
@@ -161,10 +161,13 @@ bool ShardConsumer::wait_for_parents() {
 }
 
 StartPosition ShardConsumer::start_position(const cs::LeaseRow& row) {
-  const std::string& checkpoint = row.checkpoint;
-  if (checkpoint.empty()) {
+  if (row.checkpoint.empty()) {
     return shard_.parent_shard_ids.empty() ? settings_.starting_position : settings_.child_position;
   }
+  return position_of_checkpoint(row.checkpoint);
+}
+
+StartPosition ShardConsumer::position_of_checkpoint(const std::string& checkpoint) {
   if (checkpoint == cs::checkpoint_trim_horizon) return StartPosition::trim_horizon();
   if (checkpoint == cs::checkpoint_latest) return StartPosition::latest();
   if (checkpoint.starts_with(cs::checkpoint_at_timestamp_prefix)) {
@@ -217,23 +220,30 @@ bool ShardConsumer::initialize() {
 
 bool ShardConsumer::open_reader(StartPosition position) {
   Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
-  while (position.kind == StartKind::latest) {
+  bool resolved_to_a_moment = false;
+  while (position.kind == StartKind::latest && !resolved_to_a_moment) {
     // Resolve LATEST to the tip now and checkpoint it, so that records put while the pipe is
     // stopped are not skipped by a restart that would resolve LATEST again.
     if (stopping()) return false;
-    auto tip = source_.latest_sequence(shard_.shard_id);
-    if (!tip) {
-      if (tip.error().kind == ErrorClass::fatal) {
-        set_fatal(tip.error());
+    auto resolved = source_.resolve_latest(shard_.shard_id);
+    if (!resolved) {
+      if (resolved.error().kind == ErrorClass::fatal) {
+        set_fatal(resolved.error());
         return false;
       }
-      spdlog::warn("shard {}: {}", shard_.shard_id, tip.error().message);
+      spdlog::warn("shard {}: {}", shard_.shard_id, resolved.error().message);
       sleep_for(backoff.next());
       continue;
     }
-    std::string resolved = tip->value_or(std::string(cs::checkpoint_trim_horizon));
-    if (!write_checkpoint(resolved, true)) return false;
-    position = tip->has_value() ? StartPosition::after(**tip) : StartPosition::trim_horizon();
+    if (!write_checkpoint(*resolved, true)) return false;
+    // A moment (a service that cannot name its tip) is where the service's own LATEST is now:
+    // read from that, rather than seek to a moment nothing may have arrived after yet. A restart
+    // starts at the checkpointed moment.
+    if (resolved->starts_with(cs::checkpoint_at_timestamp_prefix)) {
+      resolved_to_a_moment = true;
+    } else {
+      position = position_of_checkpoint(*resolved);
+    }
   }
   while (true) {
     if (stopping()) return false;

@@ -109,6 +109,7 @@ class ShardConsumer {
   bool initialize();
   void process();
   StartPosition start_position(const coordination::LeaseRow& row);
+  static StartPosition position_of_checkpoint(const std::string& checkpoint);
   bool open_reader(StartPosition position);
   bool read_some(size_t max_records);
   // Filters and transforms a decoded record; false when it is handled here (filtered out or

@@ -46,9 +46,11 @@ class Source {
   virtual Result<std::vector<ShardDescription>> list_shards() = 0;
   virtual Result<std::unique_ptr<ShardReader>> open_shard(const std::string& shard_id,
                                                           const StartPosition& start) = 0;
-  // The sequence number of the newest record in the shard now (nullopt: the shard is empty).
-  // LATEST is resolved through it once, so that a restart does not re-resolve it later.
-  virtual Result<std::optional<std::string>> latest_sequence(const std::string& shard_id) = 0;
+  // LATEST, resolved now into a checkpoint value that means the same later: the sequence number
+  // of the newest record, TRIM_HORIZON for an empty shard, or AT_TIMESTAMP=<now> where the
+  // service cannot tell its tip. It is checkpointed at once, so that a restart does not resolve
+  // LATEST again and skip what arrived meanwhile.
+  virtual Result<std::string> resolve_latest(const std::string& shard_id) = 0;
   // `checkpoint` is a sequence number, or empty for "nothing handled yet".
   virtual Result<ShardLag> lag(const std::string& shard_id, const std::string& checkpoint) = 0;
 };

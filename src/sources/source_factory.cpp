@@ -2,14 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "sources/kinesis/kinesis_source.hpp"
 #include "sources/local_source.hpp"
 
 namespace shardpipe {
 
 Result<std::unique_ptr<Source>> make_source(const config::SourceConfig& config) {
   if (config.type == "local") return make_local_source(config.path, config.data_encoding);
-  return fail(Error::fatal(fmt::format(
-      "source type '{}' is not available in this build yet (available: local)", config.type)));
+  if (config.type == "kinesis") return make_kinesis_source(config);
+  return fail(Error::fatal(
+      fmt::format("source type '{}' is not available in this build yet (available: local, kinesis)",
+                  config.type)));
 }
 
 }  // namespace shardpipe

@@ -43,7 +43,7 @@ DecodedFrame decode_frame(std::string_view bytes) {
     return frame;  // incomplete
   }
   uint32_t payload_bytes = load_le<uint32_t>(bytes.data());
-  if (payload_bytes < payload_fixed_bytes || payload_bytes > max_payload_bytes) {
+  if (!possible_payload_length(payload_bytes)) {
     frame.status = FrameStatus::bad_length;
     return frame;
   }
@@ -68,6 +68,11 @@ DecodedFrame decode_frame(std::string_view bytes) {
   frame.record.data = std::string_view(payload + payload_fixed_bytes + key_bytes,
                                        payload_bytes - payload_fixed_bytes - key_bytes);
   return frame;
+}
+
+FrameHead peek_frame_head(std::string_view bytes) {
+  return {load_le<uint32_t>(bytes.data()), load_le<uint32_t>(bytes.data() + 4),
+          load_le<uint32_t>(bytes.data() + frame_header_bytes + 16)};
 }
 
 int64_t peek_arrival_time_us(std::string_view bytes) {

@@ -15,6 +15,10 @@ inline constexpr size_t payload_fixed_bytes = 20;
 // Larger lengths can only come from damage; writers refuse records this big.
 inline constexpr size_t max_payload_bytes = 64u << 20;
 
+constexpr bool possible_payload_length(uint64_t payload_bytes) {
+  return payload_bytes >= payload_fixed_bytes && payload_bytes <= max_payload_bytes;
+}
+
 struct FrameRecord {
   uint64_t sequence = 0;
   int64_t arrival_time_us = 0;
@@ -46,6 +50,15 @@ struct DecodedFrame {
 // Decodes the frame at the start of `bytes` (everything available from the frame's offset on).
 // Views in the result point into `bytes`.
 DecodedFrame decode_frame(std::string_view bytes);
+
+// What the first frame_header_bytes + payload_fixed_bytes of `bytes` claim, unverified: enough to
+// rule out most offsets cheaply before computing a checksum.
+struct FrameHead {
+  uint32_t payload_bytes = 0;
+  uint32_t checksum = 0;
+  uint32_t key_bytes = 0;
+};
+FrameHead peek_frame_head(std::string_view bytes);
 
 // The arrival time of a frame whose header and fixed payload fields are in `bytes`
 // (frame_header_bytes + payload_fixed_bytes); the checksum is not verified.

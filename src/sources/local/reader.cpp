@@ -94,7 +94,8 @@ struct ShardReader::State {
     active_has_views = false;
   }
 
-  void refill(size_t frame_bytes) {
+  // Reads at `offset`, at least as far as a frame of `frame_bytes` needs; returns how far it asked.
+  size_t refill(size_t frame_bytes) {
     if (active_has_views) {
       if (++active == buffers.size()) {
         buffers.emplace_back();
@@ -109,6 +110,7 @@ struct ShardReader::State {
     }
     buffer_offset = offset;
     buffered = detail::pread_full(fd.get(), buffer.bytes.get(), wanted, offset, segment->path);
+    return wanted;
   }
 
   std::optional<detail::SegmentFile> find_next_segment() const {
@@ -136,8 +138,10 @@ struct ShardReader::State {
 
   Stop read_frames(ReadResult& result, size_t max_records, size_t max_bytes) {
     size_t bytes = 0;
-    bool fresh =
-        false;  // the buffer was just read at `offset`: a bad frame there is really on disk
+    // The buffer was just read at `offset`, `fresh_bytes` far: a frame that does not decode
+    // within that is really so on disk (an incomplete one: the file ended).
+    bool fresh = false;
+    size_t fresh_bytes = 0;
     while (result.records.size() < max_records) {
       if (!segment) {
         seek_first_segment_if_any();
@@ -167,8 +171,8 @@ struct ShardReader::State {
         }
         continue;
       }
-      if (!fresh) {
-        refill(frame.size);
+      if (!fresh || frame.size > fresh_bytes) {
+        fresh_bytes = refill(frame.size);
         fresh = true;
         continue;
       }
@@ -178,13 +182,16 @@ struct ShardReader::State {
           fresh = false;  // it may have grown before the roll: read it once more
           continue;
         }
-        // The last segment: an incomplete frame is being written (or torn, for a writer to repair).
-        if (frame.status != detail::FrameStatus::incomplete) {
-          if (!result.records.empty()) {
-            return Stop::filled;  // hand these out; judge the frame next call
-          }
-          detail::ensure_torn_tail(fd.get(), segment->path, offset, frame, /*last_segment=*/true);
+        // The last segment: an incomplete frame is being written, or torn (for a writer to
+        // repair), unless a valid frame follows it; see ensure_torn_tail.
+        if (buffered_view().empty()) {
+          return Stop::tail;
         }
+        if (!result.records.empty()) {
+          return Stop::filled;  // hand these out; judge the frame next call
+        }
+        detail::ensure_torn_tail(fd.get(), segment->path, offset, frame, /*last_segment=*/true,
+                                 offset + buffered_view().size());
         return Stop::tail;
       }
       // A later segment exists, so this one is complete: it must end exactly here.
@@ -196,7 +203,8 @@ struct ShardReader::State {
       if (!result.records.empty()) {
         return Stop::filled;  // hand these out; throw next call
       }
-      detail::ensure_torn_tail(fd.get(), segment->path, offset, frame, /*last_segment=*/false);
+      detail::ensure_torn_tail(fd.get(), segment->path, offset, frame, /*last_segment=*/false,
+                               offset + buffered_view().size());
     }
     return Stop::filled;
   }

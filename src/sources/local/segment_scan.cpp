@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "sources/local/frame_search.hpp"
 #include "sources/local/io.hpp"
 #include "sources/local/local_log.hpp"
 
@@ -35,26 +36,37 @@ void throw_corrupt(const std::filesystem::path& path, uint64_t offset, std::stri
 }
 
 void ensure_torn_tail(int fd, const std::filesystem::path& path, uint64_t offset,
-                      const DecodedFrame& frame, bool last_segment) {
+                      const DecodedFrame& frame, bool last_segment, uint64_t seen_end) {
+  // A damaged length can look like a torn tail (running past the end, or over later frames up to
+  // zeros); the valid frames it hides give it away.
+  auto refuse_valid_frame_after = [&](uint64_t end, std::string_view what) {
+    if (auto next = find_valid_frame(fd, path, offset, end)) {
+      throw_corrupt(path, offset,
+                    fmt::format("{}, but a valid frame follows at byte offset {}", what, *next));
+    }
+  };
   switch (frame.status) {
     case FrameStatus::ok:
       return;
     case FrameStatus::incomplete:
-      if (last_segment) {
-        return;
+      if (!last_segment) {
+        throw_corrupt(path, offset,
+                      "incomplete frame at the end of a segment that is not the shard's last");
       }
-      throw_corrupt(path, offset,
-                    "incomplete frame at the end of a segment that is not the shard's last");
+      refuse_valid_frame_after(seen_end, "frame length runs past the end of the segment");
+      return;
     case FrameStatus::bad_length:
-      if (last_segment && only_zeros_from(fd, path, offset + frame_header_bytes)) {
-        return;
+      if (!last_segment || !only_zeros_from(fd, path, offset + frame_header_bytes)) {
+        throw_corrupt(path, offset, "impossible frame length");
       }
-      throw_corrupt(path, offset, "impossible frame length");
+      refuse_valid_frame_after(file_size(fd, path), "impossible frame length");
+      return;
     case FrameStatus::bad_checksum:
-      if (last_segment && only_zeros_from(fd, path, offset + frame.size)) {
-        return;
+      if (!last_segment || !only_zeros_from(fd, path, offset + frame.size)) {
+        throw_corrupt(path, offset, "CRC32C mismatch");
       }
-      throw_corrupt(path, offset, "CRC32C mismatch");
+      refuse_valid_frame_after(file_size(fd, path), "CRC32C mismatch");
+      return;
     case FrameStatus::bad_payload:
       throw_corrupt(path, offset, "key length exceeds the frame");
   }
@@ -97,7 +109,7 @@ SegmentScan scan_segment(const std::filesystem::path& path, bool last_segment,
     if (frame.status == FrameStatus::incomplete && available.empty()) {
       return scan;  // clean end
     }
-    ensure_torn_tail(fd.get(), path, scan.valid_end, frame, last_segment);
+    ensure_torn_tail(fd.get(), path, scan.valid_end, frame, last_segment, buffer_offset + buffered);
     scan.torn_tail = true;
     return scan;
   }

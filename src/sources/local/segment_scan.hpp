@@ -13,11 +13,13 @@ namespace shardpipe::local::detail {
 inline constexpr size_t read_buffer_bytes = 1u << 20;
 
 // Decides what a frame that did not decode at `offset` of `path` means. Returns normally when it
-// is a torn tail: in the shard's last segment, an incomplete frame, or a bad one followed by
-// nothing but zero bytes (what a crash mid-write leaves). Anything else throws LogError(corrupt)
-// naming the file and the byte offset.
+// is a torn tail, what a crash mid-write leaves: in the shard's last segment, an incomplete frame
+// or a bad one followed by nothing but zero bytes, and no valid frame starting anywhere after its
+// first byte. Anything else throws LogError(corrupt) naming the file and the byte offset.
+// `seen_end` is where the bytes read to decode the frame ended: an incomplete frame is judged by
+// those only, since a writer may be appending more meanwhile.
 void ensure_torn_tail(int fd, const std::filesystem::path& path, uint64_t offset,
-                      const DecodedFrame& frame, bool last_segment);
+                      const DecodedFrame& frame, bool last_segment, uint64_t seen_end);
 
 [[noreturn]] void throw_corrupt(const std::filesystem::path& path, uint64_t offset,
                                 std::string_view reason);

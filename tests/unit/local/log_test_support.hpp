@@ -50,6 +50,7 @@ uint64_t file_bytes(const std::filesystem::path& path);
 void truncate_to(const std::filesystem::path& path, uint64_t size);
 void flip_byte(const std::filesystem::path& path, uint64_t offset);
 void write_at(const std::filesystem::path& path, uint64_t offset, const std::string& bytes);
+std::string read_file(const std::filesystem::path& path);
 
 // Bytes a frame takes on disk.
 constexpr uint64_t frame_bytes(size_t key, size_t data) {

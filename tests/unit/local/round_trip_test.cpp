@@ -124,6 +124,17 @@ TEST_F(RoundTrip, RecordsLargerThanTheReadBufferComeBackWhole) {
   EXPECT_EQ(read[2].data, "after");
 }
 
+TEST_F(RoundTrip, RecordLargerThanTheReadBufferAtTheTailComesInOneRead) {
+  create_log(dir, 1);
+  LogWriter writer(dir);
+  std::string big(3 << 20, 'x');
+  testing::append_all(writer, "key", {big});
+  ShardReader reader(dir, "shardId-000000000000");
+  auto result = reader.read(10, 64u << 20);
+  ASSERT_EQ(result.records.size(), 1u);
+  EXPECT_EQ(result.records[0].data, big);
+}
+
 TEST_F(RoundTrip, EmptyDataAndBinaryBytesSurvive) {
   create_log(dir, 1);
   LogWriter writer(dir);

@@ -38,9 +38,7 @@ class FakeSource final : public Source {
     EXPECT_EQ(start.kind, StartKind::trim_horizon);
     return std::make_unique<Reader>(shards.at(id));
   }
-  Result<std::optional<std::string>> latest_sequence(const std::string&) override {
-    return std::optional<std::string>();
-  }
+  Result<std::string> resolve_latest(const std::string&) override { return "TRIM_HORIZON"; }
   Result<ShardLag> lag(const std::string&, const std::string&) override { return ShardLag{}; }
 
  private:

@@ -1,0 +1,249 @@
+#include "sources/kinesis/kinesis_source.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <mutex>
+
+#include "aws/credentials.hpp"
+#include "aws/json_client.hpp"
+#include "coordination/checkpoint_store.hpp"
+#include "core/clock.hpp"
+#include "sources/kinesis/get_records_pacer.hpp"
+#include "sources/kinesis/kinesis_api.hpp"
+#include "sources/stream_envelope.hpp"
+
+namespace shardpipe {
+namespace {
+
+using kinesis::GetRecordsPacer;
+using kinesis::KinesisApi;
+
+// GetRecords returns at most 10,000 records per call.
+constexpr size_t max_records_per_call = 10000;
+// Re-acquiring an expired iterator and trying again, before the error goes to the consumer.
+constexpr int expired_iterator_attempts = 3;
+// A shard reader's calls: the consumer backs off and reads again after these, and a shutdown
+// waits for the call in flight, so none takes long.
+constexpr aws::RetryOptions reader_retry{.max_attempts = 4,
+                                         .request_timeout = std::chrono::seconds(10)};
+// Shard discovery runs in the loop that renews leases: a call that hangs must not stall it
+// long enough for a lease to expire. Discovery runs again a second later anyway.
+constexpr aws::RetryOptions discovery_retry{.max_attempts = 2,
+                                            .backoff_max = std::chrono::milliseconds(500),
+                                            .request_timeout = std::chrono::seconds(3)};
+
+struct StreamContext {
+  aws::ServiceEndpoint endpoint;
+  aws::Credentials credentials;
+  std::string stream_name;
+  std::string stream_arn;
+  config::DataEncoding encoding;
+
+  // MillisBehindLatest of each shard's last GetRecords, for lag(): Kinesis cannot count the
+  // records behind, and asking it again would spend the shard's call budget.
+  std::mutex mutex;
+  std::map<std::string, int64_t> millis_behind;
+
+  KinesisApi api(aws::RetryOptions retry) const {
+    return KinesisApi(aws::JsonClient(endpoint, credentials, retry), stream_name);
+  }
+};
+
+// The consumer reacts to the error class; the AWS code is only in the message.
+Error error_of(aws::AwsError error) {
+  return std::move(error.error);
+}
+
+class KinesisShardReader final : public ShardReader {
+ public:
+  KinesisShardReader(std::shared_ptr<StreamContext> context, std::string shard_id,
+                     StartPosition start)
+      : context_(std::move(context)),
+        api_(context_->api(reader_retry)),
+        shard_id_(std::move(shard_id)),
+        position_(std::move(start)),
+        writer_("aws:kinesis", shard_id_, context_->stream_arn, context_->endpoint.region,
+                context_->encoding) {}
+
+  Result<ReadBatch> read(size_t max_records, size_t /*max_bytes*/) override {
+    // Too early for the next call: an empty batch now; the consumer comes back shortly.
+    if (!pacer_.may_call(GetRecordsPacer::Clock::now())) return ReadBatch{};
+    int limit = static_cast<int>(std::clamp<size_t>(max_records, 1, max_records_per_call));
+    for (int attempt = 1;; ++attempt) {
+      if (!iterator_) {
+        auto acquired = api_.shard_iterator(shard_id_, position_);
+        if (!acquired) return fail(shard_error(acquired.error()));
+        iterator_ = std::move(*acquired);
+      }
+      auto page = api_.get_records(*iterator_, limit);
+      if (page) return take(std::move(*page));
+      if (page.error().code == "ExpiredIteratorException" && attempt < expired_iterator_attempts) {
+        // Never LATEST and never a skip: start again right after the last record read.
+        spdlog::info("shard {}: iterator expired; re-acquired {}", shard_id_, describe(position_));
+        iterator_.reset();
+        continue;
+      }
+      iterator_.reset();
+      return fail(shard_error(page.error()));
+    }
+  }
+
+ private:
+  ReadBatch take(kinesis::RecordsPage page) {
+    ReadBatch batch;
+    batch.millis_behind = page.millis_behind;
+    batch.records.reserve(page.records.size());
+    for (auto& record : page.records) {
+      batch.records.push_back(writer_.render({.partition_key = record.partition_key,
+                                              .sequence_number = record.sequence_number,
+                                              .arrival_us = record.arrival_us,
+                                              .data = record.data}));
+    }
+    if (!page.records.empty())
+      position_ = StartPosition::after(page.records.back().sequence_number);
+    iterator_ = std::move(page.next_iterator);
+    batch.shard_end = !iterator_.has_value();
+    bool caught_up = page.records.empty() && page.millis_behind.value_or(0) == 0;
+    pacer_.called(GetRecordsPacer::Clock::now(), caught_up);
+    if (page.millis_behind) {
+      std::lock_guard lock(context_->mutex);
+      context_->millis_behind[shard_id_] = *page.millis_behind;
+    }
+    return batch;
+  }
+
+  Error shard_error(aws::AwsError error) const {
+    if (error.code == "ResourceNotFoundException") {
+      return Error::fatal(fmt::format("shard {} of stream {}: {}", shard_id_, context_->stream_name,
+                                      error.error.message));
+    }
+    if (error.code == "InvalidArgumentException" && position_.kind == StartKind::at_timestamp &&
+        !iterator_) {
+      // A moment this host's clock has reached but the service's not yet: it will be valid soon.
+      error.error.kind = ErrorClass::retriable;
+      error.error.message += " (the start timestamp may be ahead of the service's clock)";
+    }
+    // Any other permanent answer to a request built here will not change by itself: stop rather
+    // than loop.
+    if (error.error.kind == ErrorClass::permanent) error.error.kind = ErrorClass::fatal;
+    error.error.message = fmt::format("shard {}: {}", shard_id_, error.error.message);
+    return error_of(std::move(error));
+  }
+
+  static std::string describe(const StartPosition& position) {
+    switch (position.kind) {
+      case StartKind::after_sequence_number:
+        return "after sequence number " + position.sequence_number;
+      case StartKind::at_sequence_number:
+        return "at sequence number " + position.sequence_number;
+      case StartKind::at_timestamp:
+        return "at timestamp " + std::to_string(position.timestamp_ms);
+      case StartKind::latest:
+        return "at LATEST";
+      case StartKind::trim_horizon:
+        return "at TRIM_HORIZON";
+    }
+    return "";
+  }
+
+  std::shared_ptr<StreamContext> context_;
+  KinesisApi api_;
+  std::string shard_id_;
+  StartPosition position_;  // where a new iterator starts: after the last record read
+  std::optional<std::string> iterator_;
+  GetRecordsPacer pacer_;
+  StreamEnvelopeWriter writer_;
+};
+
+class KinesisSource final : public Source {
+ public:
+  KinesisSource(std::shared_ptr<StreamContext> context)
+      : context_(std::move(context)), api_(context_->api(discovery_retry)) {}
+
+  std::string type() const override { return "kinesis"; }
+
+  Result<std::vector<ShardDescription>> list_shards() override {
+    std::lock_guard lock(api_mutex_);
+    auto listed = api_.list_shards();
+    if (!listed) return fail(stream_error(listed.error()));
+    std::vector<ShardDescription> shards;
+    shards.reserve(listed->size());
+    for (auto& shard : *listed) {
+      shards.push_back({std::move(shard.shard_id), std::move(shard.parent_shard_ids), shard.open});
+    }
+    return shards;
+  }
+
+  Result<std::unique_ptr<ShardReader>> open_shard(const std::string& shard_id,
+                                                  const StartPosition& start) override {
+    // The iterator is acquired on the first read, in the reader's own thread and connection.
+    return std::make_unique<KinesisShardReader>(context_, shard_id, start);
+  }
+
+  // Kinesis cannot tell the sequence number of a shard's newest record without reading it: LATEST
+  // becomes the moment it is resolved, which the service's arrival timestamps can be sought to.
+  Result<std::string> resolve_latest(const std::string& /*shard_id*/) override {
+    return fmt::format("{}{}", coordination::checkpoint_at_timestamp_prefix, unix_now_ms());
+  }
+
+  Result<ShardLag> lag(const std::string& shard_id, const std::string& /*checkpoint*/) override {
+    ShardLag lag;
+    std::lock_guard lock(context_->mutex);
+    if (auto found = context_->millis_behind.find(shard_id);
+        found != context_->millis_behind.end()) {
+      lag.millis_behind = found->second;
+    }
+    return lag;
+  }
+
+ private:
+  Error stream_error(aws::AwsError error) const {
+    if (error.code == "ResourceNotFoundException") {
+      return Error::fatal(fmt::format("Kinesis stream {} not found at {} ({})",
+                                      context_->stream_name, context_->endpoint.url,
+                                      error.error.message));
+    }
+    return error_of(std::move(error));
+  }
+
+  std::shared_ptr<StreamContext> context_;
+  std::mutex api_mutex_;
+  KinesisApi api_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> make_kinesis_source(const config::SourceConfig& config) {
+  auto context = std::make_shared<StreamContext>();
+  context->stream_name = kinesis::stream_name_of(config.stream);
+  context->encoding = config.data_encoding;
+  std::string configured_region =
+      config.region.empty() ? kinesis::region_of_arn(config.stream) : config.region;
+  auto region = aws::resolve_region(configured_region);
+  if (!region) return fail(region.error());
+  auto credentials = aws::load_credentials();
+  if (!credentials) return fail(credentials.error());
+  context->credentials = std::move(*credentials);
+  context->endpoint = {.url = aws::endpoint_url("kinesis", *region, config.endpoint),
+                       .region = *region,
+                       .service = "kinesis",
+                       .target_prefix = "Kinesis_20131202"};
+  if (config.stream.starts_with("arn:")) {
+    context->stream_arn = config.stream;
+  } else {
+    auto arn = context->api(aws::RetryOptions{}).stream_arn();
+    if (!arn) {
+      if (arn.error().code == "ResourceNotFoundException") {
+        return fail(Error::fatal(fmt::format("Kinesis stream {} not found at {}",
+                                             context->stream_name, context->endpoint.url)));
+      }
+      return fail(error_of(arn.error()));
+    }
+    context->stream_arn = std::move(*arn);
+  }
+  return std::make_unique<KinesisSource>(std::move(context));
+}
+
+}  // namespace shardpipe

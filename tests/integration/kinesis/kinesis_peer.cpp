@@ -1,0 +1,174 @@
+#include "kinesis_peer.hpp"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace shardpipe::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+fs::path peers_dir() {
+  return fs::path(SHARDPIPE_SOURCE_DIR) / "tests" / "peers" / "kinesis";
+}
+
+std::string decode_base64(const std::string& text) {
+  static const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    auto at = alphabet.find(c);
+    if (at == std::string::npos) throw std::runtime_error("not base64: " + text);
+    buffer = (buffer << 6) | static_cast<uint32_t>(at);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ListeningPeer::ListeningPeer(const std::vector<std::string>& argv, const fs::path& log_file) {
+  process_ = std::make_unique<BackgroundProcess>(argv, log_file);
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string out = process_->output();
+    if (auto at = out.find("listening "); at != std::string::npos) {
+      auto end = out.find('\n', at);
+      if (end != std::string::npos) {
+        port_ = std::stoi(out.substr(at + 10, end - at - 10));
+        return;
+      }
+    }
+    if (!process_->running()) throw std::runtime_error(argv[2] + " exited: " + out);
+    std::this_thread::sleep_for(20ms);
+  }
+  throw std::runtime_error(argv[2] + " did not start within 60 s: " + process_->output());
+}
+
+ListeningPeer start_kinesalite(const fs::path& dir) {
+  return ListeningPeer({"/usr/bin/env", "node", (peers_dir() / "kinesalite_server.js").string()},
+                       dir / "kinesalite.log");
+}
+
+ListeningPeer start_fault_proxy(const fs::path& dir, int upstream_port, int expire_every,
+                                int throttle_every) {
+  return ListeningPeer(
+      {"/usr/bin/env", "node", (peers_dir() / "fault_proxy.js").string(),
+       std::to_string(upstream_port), "--expire-every", std::to_string(expire_every),
+       "--throttle-every", std::to_string(throttle_every), "--stats",
+       (dir / "proxy-stats.json").string()},
+      dir / "proxy.log");
+}
+
+std::string kinesis_tool(const std::string& endpoint, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"/usr/bin/env", "node",
+                                   (peers_dir() / "kinesis_tool.js").string(), endpoint};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto done = run_process_for(300s, argv);
+  if (done.exit_code != 0) {
+    throw std::runtime_error(
+        fmt::format("kinesis_tool {} failed ({}): {}", args.at(0), done.exit_code, done.err));
+  }
+  return done.out;
+}
+
+void create_stream(const std::string& endpoint, const std::string& stream, int shards) {
+  kinesis_tool(endpoint, {"create", stream, std::to_string(shards)});
+}
+
+std::vector<KinesisPut> put_records(const std::string& endpoint, const std::string& stream,
+                                    int count, int keys, int first, int batch) {
+  std::istringstream lines(
+      kinesis_tool(endpoint, {"put", stream, std::to_string(count), std::to_string(keys),
+                              std::to_string(first), std::to_string(batch)}));
+  std::vector<KinesisPut> put;
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto first_space = line.find(' ');
+    auto second_space = line.find(' ', first_space + 1);
+    if (second_space == std::string::npos) throw std::runtime_error("bad put line: " + line);
+    put.push_back({line.substr(0, first_space),
+                   line.substr(first_space + 1, second_space - first_space - 1),
+                   line.substr(second_space + 1)});
+  }
+  if (put.size() != static_cast<size_t>(count)) {
+    throw std::runtime_error(fmt::format("put {} records, expected {}", put.size(), count));
+  }
+  return put;
+}
+
+nlohmann::json list_shards(const std::string& endpoint, const std::string& stream) {
+  return nlohmann::json::parse(kinesis_tool(endpoint, {"shards", stream}));
+}
+
+std::vector<KinesisDelivered> read_kinesis_target(const fs::path& out_dir) {
+  std::vector<KinesisDelivered> delivered;
+  if (!fs::exists(out_dir)) return delivered;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(out_dir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".jsonl") {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    std::string line;
+    auto written = fs::last_write_time(file);
+    while (std::getline(in, line)) {
+      auto envelope = nlohmann::json::parse(line);
+      delivered.push_back({file.parent_path().filename().string(), envelope,
+                           decode_base64(envelope.at("data").get<std::string>()), file, written});
+    }
+  }
+  return delivered;
+}
+
+std::string exactly_once(const std::vector<KinesisPut>& put,
+                         const std::vector<KinesisDelivered>& delivered) {
+  std::map<std::string, int> seen;
+  for (const auto& record : delivered) seen[record.data]++;
+  std::set<std::string> expected;
+  std::string problems;
+  int missing = 0, duplicated = 0, unexpected = 0;
+  for (const auto& record : put) {
+    expected.insert(record.data);
+    auto count = seen.count(record.data) ? seen[record.data] : 0;
+    if (count == 0 && ++missing <= 5) problems += "missing " + record.data + "\n";
+    if (count > 1 && ++duplicated <= 5) {
+      problems += fmt::format("{} times: {}\n", count, record.data);
+    }
+  }
+  for (const auto& [data, count] : seen) {
+    if (!expected.contains(data) && ++unexpected <= 5) problems += "unexpected " + data + "\n";
+  }
+  if (missing + duplicated + unexpected > 0) {
+    problems += fmt::format("({} put, {} delivered: {} missing, {} duplicated, {} unexpected)",
+                            put.size(), delivered.size(), missing, duplicated, unexpected);
+  }
+  return problems;
+}
+
+void use_test_credentials(const std::string& secret) {
+  ::setenv("AWS_ACCESS_KEY_ID", "AKIDSHARDPIPETEST", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", secret.c_str(), 1);
+  ::unsetenv("AWS_SESSION_TOKEN");
+  ::setenv("AWS_REGION", "us-east-1", 1);
+}
+
+}  // namespace shardpipe::testing

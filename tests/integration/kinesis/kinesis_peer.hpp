@@ -1,0 +1,72 @@
+// kinesalite (a Kinesis server) on loopback, the AWS SDK for JavaScript as an independent client
+// (tests/peers/kinesis/kinesis_tool.js), a fault-injecting proxy, and what a file target holds
+// after a Kinesis pipe ran. Kinesis sequence numbers exceed 64 bits: they stay strings here.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace shardpipe::testing {
+
+// A program in the background that prints "listening <port>" once it is ready.
+class ListeningPeer {
+ public:
+  ListeningPeer(const std::vector<std::string>& argv, const std::filesystem::path& log_file);
+  int port() const { return port_; }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  BackgroundProcess& process() { return *process_; }
+
+ private:
+  std::unique_ptr<BackgroundProcess> process_;
+  int port_ = 0;
+};
+
+// kinesalite on 127.0.0.1, on a free port.
+ListeningPeer start_kinesalite(const std::filesystem::path& dir);
+
+// The fault proxy in front of `upstream_port`; its counts go to `dir`/proxy-stats.json.
+ListeningPeer start_fault_proxy(const std::filesystem::path& dir, int upstream_port,
+                                int expire_every, int throttle_every);
+
+// One record as the producer put it.
+struct KinesisPut {
+  std::string shard_id;
+  std::string sequence_number;
+  std::string data;  // {"k":"key-<i>","n":<n>}
+};
+
+// Runs kinesis_tool.js with `args`; throws with its stderr when it fails. Returns stdout.
+std::string kinesis_tool(const std::string& endpoint, const std::vector<std::string>& args);
+
+void create_stream(const std::string& endpoint, const std::string& stream, int shards);
+// Puts `count` records with n = first.. first+count-1 over `keys` keys.
+std::vector<KinesisPut> put_records(const std::string& endpoint, const std::string& stream,
+                                    int count, int keys, int first = 0, int batch = 100);
+nlohmann::json list_shards(const std::string& endpoint, const std::string& stream);
+
+// One record found in a file target's output, in file name order and line order.
+struct KinesisDelivered {
+  std::string folder;  // the shard folder it was found in
+  nlohmann::json envelope;
+  std::string data;  // decoded from base64
+  std::filesystem::path file;
+  std::filesystem::file_time_type written;  // the file's modification time
+};
+std::vector<KinesisDelivered> read_kinesis_target(const std::filesystem::path& out_dir);
+
+// Empty when `delivered` holds each record of `put` exactly once (by data) and nothing else;
+// otherwise what is missing, duplicated or unexpected.
+std::string exactly_once(const std::vector<KinesisPut>& put,
+                         const std::vector<KinesisDelivered>& delivered);
+
+// Sets the region and fake credentials in this process's environment, which the pipes it starts
+// inherit (kinesalite wants them present, but does not check them).
+void use_test_credentials(const std::string& secret = "test-secret");
+
+}  // namespace shardpipe::testing
