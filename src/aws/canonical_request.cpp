@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "aws/sigv4.hpp"
+#include "core/ascii_case.hpp"
 
 namespace shardpipe::aws {
 namespace {
@@ -120,14 +121,6 @@ std::string canonical_query(std::string_view query) {
   return out;
 }
 
-std::string lower_case(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Leading and trailing blanks removed, inner runs of blanks made one space ("a   b" -> "a b").
 std::string trimmed_value(std::string_view value) {
   std::string out;
@@ -148,7 +141,7 @@ std::string trimmed_value(std::string_view value) {
 std::map<std::string, std::string> canonical_headers(const std::vector<net::Header>& headers) {
   std::map<std::string, std::string> out;
   for (const auto& header : headers) {
-    auto [it, added] = out.try_emplace(lower_case(header.name), trimmed_value(header.value));
+    auto [it, added] = out.try_emplace(ascii_lowered(header.name), trimmed_value(header.value));
     if (!added) {
       it->second += ',';
       it->second += trimmed_value(header.value);

@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include "core/ascii_case.hpp"
+
 namespace shardpipe::aws {
 namespace {
 
@@ -34,14 +36,6 @@ std::string collapse_blanks(std::string_view text) {
     if (pending) out += ' ';
     pending = false;
     out += c;
-  }
-  return out;
-}
-
-std::string lower_case(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }
@@ -85,7 +79,7 @@ Result<SharedFile> parse_shared_file(std::string_view text) {
     if (section == nullptr) {
       return fail(Error::fatal(fmt::format("line {}: a key before any [section]", number)));
     }
-    (*section)[lower_case(trim(content.substr(0, equals)))] =
+    (*section)[ascii_lowered(trim(content.substr(0, equals)))] =
         std::string(trim(content.substr(equals + 1)));
     key_indentation = indent;
   }

@@ -2,20 +2,14 @@
 // letters are folded; every other byte (including the bytes of non-ASCII letters) must be equal.
 #pragma once
 
-#include <string>
 #include <string_view>
+
+#include "core/ascii_case.hpp"
 
 namespace shardpipe::filter::detail {
 
-inline char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-inline std::string ascii_lowered(std::string_view text) {
-  std::string lowered(text);
-  for (char& c : lowered) c = ascii_lower(c);
-  return lowered;
-}
+using shardpipe::ascii_lower;
+using shardpipe::ascii_lowered;
 
 // `lowered` has already been through ascii_lowered (patterns are folded once, when compiled).
 inline bool equals_folded(std::string_view value, std::string_view lowered) {

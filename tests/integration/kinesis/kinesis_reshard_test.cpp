@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "kinesalite_test.hpp"
 #include "kinesis_peer.hpp"
 #include "kinesis_pipe.hpp"
 #include "local_pipe.hpp"
@@ -22,10 +23,6 @@ using namespace std::chrono_literals;
 
 const std::string binary = SHARDPIPE_BINARY;
 
-std::string test_name() {
-  return ::testing::UnitTest::GetInstance()->current_test_info()->name();
-}
-
 std::string shard(int n) {
   return fmt::format("shardId-{:012}", n);
 }
@@ -36,27 +33,14 @@ std::vector<T> concat(std::vector<T> a, const std::vector<T>& b) {
   return a;
 }
 
-class KinesisReshard : public ::testing::Test {
+class KinesisReshard : public t::KinesaliteTest {
  protected:
-  void SetUp() override {
-    dir_ = t::fresh_test_dir("kinesis-" + test_name());
-    t::use_test_credentials();
-    kinesalite_ = std::make_unique<t::ListeningPeer>(t::start_kinesalite(dir_));
-  }
-  void TearDown() override {
-    kinesalite_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-  std::string endpoint() const { return kinesalite_->endpoint(); }
   std::unique_ptr<t::BackgroundProcess> start_pipe(const fs::path& pipe, int run) {
     return std::make_unique<t::BackgroundProcess>(
         std::vector<std::string>{binary, "run", pipe.string(), "--worker-id", "w",
                                  "--stop-when-idle", "3s"},
         dir_ / fmt::format("pipe-{}.log", run));
   }
-
-  fs::path dir_;
-  std::unique_ptr<t::ListeningPeer> kinesalite_;
 };
 
 // Per shard folder, each key's records must be in put order; and every file of a child must have

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "kinesalite_test.hpp"
 #include "kinesis_peer.hpp"
 #include "kinesis_pipe.hpp"
 #include "local_pipe.hpp"
@@ -20,10 +21,6 @@ using namespace std::chrono_literals;
 
 const std::string binary = SHARDPIPE_BINARY;
 
-std::string test_name() {
-  return ::testing::UnitTest::GetInstance()->current_test_info()->name();
-}
-
 // The n of every record with key `key`, in the order the target holds them.
 std::map<std::string, std::vector<int>> n_by_key(const std::vector<t::KinesisDelivered>& records) {
   std::map<std::string, std::vector<int>> out;
@@ -34,24 +31,11 @@ std::map<std::string, std::vector<int>> n_by_key(const std::vector<t::KinesisDel
   return out;
 }
 
-class KinesisSource : public ::testing::Test {
+class KinesisSource : public t::KinesaliteTest {
  protected:
-  void SetUp() override {
-    dir_ = t::fresh_test_dir("kinesis-" + test_name());
-    t::use_test_credentials();
-    kinesalite_ = std::make_unique<t::ListeningPeer>(t::start_kinesalite(dir_));
-  }
-  void TearDown() override {
-    kinesalite_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-  std::string endpoint() const { return kinesalite_->endpoint(); }
   t::Completed run(const fs::path& pipe, const std::string& idle = "2s") {
     return t::run_until_idle(binary, pipe, "test-worker", idle);
   }
-
-  fs::path dir_;
-  std::unique_ptr<t::ListeningPeer> kinesalite_;
 };
 
 TEST_F(KinesisSource, DeliversEveryRecordOfEveryShardOnceInKeyOrderAndCheckpointsTheEnd) {
