@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
   shard_opt->excludes(all_opt);
   cp_set
       ->add_option("--to", args.to,
-                   "TRIM_HORIZON | LATEST | AT_TIMESTAMP=<RFC 3339> | a sequence number")
+                   "TRIM_HORIZON | LATEST | AT_TIMESTAMP=<RFC 3339> | a sequence number | "
+                   "SEQUENCE:SUBSEQUENCE (Kinesis, inside a KPL aggregate)")
       ->required();
   cp_set->callback([&] {
     if (args.shard_list.empty() && !args.all)

@@ -39,7 +39,8 @@ std::optional<std::string> to_checkpoint_value(const std::string& position) {
     if (!ms) return std::nullopt;
     return fmt::format("{}{}", cs::checkpoint_at_timestamp_prefix, *ms);
   }
-  if (is_sequence_number(position)) return position;
+  // SEQ:N: after sub-record N of the KPL aggregate SEQ (the KCL's checkpointSubSequenceNumber).
+  if (is_sequence_checkpoint(position)) return position;
   return std::nullopt;
 }
 
@@ -159,9 +160,17 @@ int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>&
   auto value = to_checkpoint_value(position);
   if (!value) {
     fmt::print(stderr,
-               "error: --to takes TRIM_HORIZON, LATEST, AT_TIMESTAMP=<RFC 3339> or a sequence "
-               "number, got '{}'\n",
+               "error: --to takes TRIM_HORIZON, LATEST, AT_TIMESTAMP=<RFC 3339>, a sequence "
+               "number or SEQUENCE:SUBSEQUENCE, got '{}'\n",
                position);
+    return exit_usage;
+  }
+  bool inside_aggregate = is_sequence_checkpoint(*value) && !is_sequence_number(*value);
+  if (inside_aggregate && pipe->source.type != "kinesis") {
+    fmt::print(stderr,
+               "error: --to {}: a sub-sequence number (inside a KPL aggregate) applies to Kinesis "
+               "sources only; this pipe's source is '{}'\n",
+               position, pipe->source.type);
     return exit_usage;
   }
   auto source = make_source(pipe->source);

@@ -128,7 +128,8 @@ std::span<const Property> target_properties() {
        .default_text = "the record's own partition key",
        .applies_to = {"kinesis"},
        .description = "The top-level field of the delivered record whose value becomes the "
-                      "partition key.",
+                      "partition key: a string as it is, another value as its JSON text. A "
+                      "record without the field (or with null) keeps its own key.",
        .example = "customerId",
        .store = member(&TargetConfig::partition_key_field)},
       {.key = "dsn",

@@ -543,7 +543,7 @@ bool ShardConsumer::write_checkpoint_locked(const std::string& value, bool must_
     if (!lease) return false;
     auto written = store_.checkpoint(*lease, value);
     if (written && *written) {
-      if (is_sequence_number(value)) tracker_->mark_checkpointed(value);
+      if (is_sequence_checkpoint(value)) tracker_->mark_checkpointed(value);
       last_checkpoint_write_ = Clock::now();
       metrics_.checkpoint_written();
       return true;

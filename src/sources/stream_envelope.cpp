@@ -90,7 +90,13 @@ Record StreamEnvelopeWriter::render(StreamRecordView in) const {
   append_key(json, in.partition_key);
   json.append(R"(,"sequenceNumber":")");
   json.append(out.sequence_number);  // digits need no escaping
-  json.append(R"(","approximateArrivalTimestamp":)");
+  json.push_back('"');
+  if (in.sub_sequence_number) {
+    json.append(R"(,"subSequenceNumber":)");
+    char digits[24];
+    json.append(digits, std::to_chars(digits, digits + sizeof digits, *in.sub_sequence_number).ptr);
+  }
+  json.append(R"(,"approximateArrivalTimestamp":)");
   append_timestamp(json, in.arrival_us);
   json.append(R"(,"data":)");
   if (!append_data(json, in.data, encoding_, out.decode_error)) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,8 @@ struct StreamRecordView {
   int64_t arrival_us = 0;  // Unix microseconds
   std::string_view data;
   std::string event_id_suffix;  // appended to "<shard>:<sequence>", e.g. ":3" for a sub-record
+  // A record de-aggregated from a KPL aggregate: its index there, as "subSequenceNumber".
+  std::optional<uint64_t> sub_sequence_number;
 };
 
 class StreamEnvelopeWriter {

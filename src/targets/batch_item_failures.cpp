@@ -7,6 +7,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/sequence_number.hpp"
+
 namespace shardpipe {
 namespace {
 
@@ -25,19 +27,34 @@ Error bad_reply(const std::string& why) {
                           why);
 }
 
-// eventID and sequence number of every record, to its index in the batch.
-std::unordered_map<std::string_view, size_t> index_identifiers(std::span<const Record> batch) {
-  std::unordered_map<std::string_view, size_t> by_identifier;
-  by_identifier.reserve(batch.size() * 2);
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (!batch[i].sequence_number.empty()) by_identifier.emplace(batch[i].sequence_number, i);
+// The records of the batch by eventID, and by the sequence number their envelope shows: the user
+// records of one KPL aggregate share it (their checkpoint values "SEQ:N" are not shown), so a
+// sequence number names all of them.
+struct Identifiers {
+  std::unordered_map<std::string_view, size_t> by_event_id;
+  std::unordered_multimap<std::string_view, size_t> by_sequence;
+
+  explicit Identifiers(std::span<const Record> batch) {
+    by_event_id.reserve(batch.size());
+    by_sequence.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!batch[i].event_id.empty()) by_event_id.emplace(batch[i].event_id, i);
+      auto sequence = split_sub_sequence(batch[i].sequence_number).first;
+      if (!sequence.empty()) by_sequence.emplace(sequence, i);
+    }
   }
+
   // eventIDs win where the two kinds of identifier could collide.
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (!batch[i].event_id.empty()) by_identifier.insert_or_assign(batch[i].event_id, i);
+  bool find(std::string_view identifier, std::vector<size_t>& indices) const {
+    if (auto match = by_event_id.find(identifier); match != by_event_id.end()) {
+      indices.push_back(match->second);
+      return true;
+    }
+    auto [first, last] = by_sequence.equal_range(identifier);
+    for (auto at = first; at != last; ++at) indices.push_back(at->second);
+    return first != last;
   }
-  return by_identifier;
-}
+};
 
 }  // namespace
 
@@ -51,7 +68,7 @@ Result<std::vector<size_t>> parse_batch_item_failures(std::string_view reply,
     return fail(bad_reply("batchItemFailures must be a list, got " + describe(*list)));
   }
 
-  const auto by_identifier = index_identifiers(batch);
+  const Identifiers identifiers(batch);
   std::vector<size_t> indices;
   indices.reserve(list->size());
   for (const Json& item : *list) {
@@ -67,14 +84,12 @@ Result<std::vector<size_t>> parse_batch_item_failures(std::string_view reply,
     }
     const auto& text = identifier->get_ref<const std::string&>();
     if (text.empty()) return fail(bad_reply("an itemIdentifier is empty"));
-    const auto match = by_identifier.find(text);
-    if (match == by_identifier.end()) {
+    if (!identifiers.find(text, indices)) {
       return fail(bad_reply(fmt::format(
           "itemIdentifier {} is neither the eventID nor the sequence number of a record of the "
           "batch",
           describe(*identifier))));
     }
-    indices.push_back(match->second);
   }
   std::ranges::sort(indices);
   const auto duplicates = std::ranges::unique(indices);

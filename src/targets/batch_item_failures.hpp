@@ -18,7 +18,9 @@ namespace shardpipe {
 // caller that requires JSON checks that first), JSON that is not an object or has no
 // `batchItemFailures`, or a null or empty list.
 //
-// An identifier matches a record's eventID or its sequence number. A retriable error, meaning
+// An identifier matches a record's eventID or the sequence number its envelope shows, which the
+// user records of a KPL aggregate share: such a sequence number names them all. A retriable
+// error, meaning
 // that the whole batch failed, when the list is not a list, an entry is not an object, or an
 // identifier is null, empty, not a string or matches no record of the batch: the reply cannot be
 // trusted to say which records were taken.

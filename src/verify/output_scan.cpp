@@ -8,6 +8,7 @@
 
 #include "core/sequence_number.hpp"
 #include "targets/dead_letter/stored_dead_letters.hpp"
+#include "verify/record_identity.hpp"
 
 namespace shardpipe::verify {
 namespace {
@@ -15,7 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // The record's position in its shard, wherever the source's envelope keeps it: local and
-// Kinesis `sequenceNumber`, DynamoDB Streams `dynamodb.SequenceNumber`, Kafka `offset`.
+// Kinesis `sequenceNumber` (with `subSequenceNumber` N, "SEQ:N", for a user record of a KPL
+// aggregate), DynamoDB Streams `dynamodb.SequenceNumber`, Kafka `offset`.
 std::optional<std::string> envelope_sequence(simdjson::dom::parser& parser,
                                              const std::string& line) {
   simdjson::dom::element envelope;
@@ -23,8 +25,13 @@ std::optional<std::string> envelope_sequence(simdjson::dom::parser& parser,
   std::string_view text;
   if (envelope["sequenceNumber"].get(text) == simdjson::SUCCESS ||
       envelope.at_pointer("/dynamodb/SequenceNumber").get(text) == simdjson::SUCCESS) {
-    if (is_sequence_number(text)) return std::string(text);
-    return std::nullopt;
+    if (!is_sequence_number(text)) return std::nullopt;
+    std::string sequence(text);
+    uint64_t sub = 0;
+    if (envelope["subSequenceNumber"].get(sub) == simdjson::SUCCESS) {
+      sequence.append(1, ':').append(std::to_string(sub));
+    }
+    return sequence;
   }
   uint64_t offset = 0;
   if (envelope["offset"].get(offset) == simdjson::SUCCESS) return std::to_string(offset);
@@ -93,12 +100,14 @@ Result<std::map<std::string, std::vector<Occurrence>>> scan_dead_letters(const f
   for (auto& problem : stored->problems) problems.add(std::move(problem));
   std::map<std::string, std::vector<Occurrence>> by_shard;
   for (auto& entry : stored->entries) {
-    if (entry.shard_id.empty() || !is_sequence_number(entry.sequence_number)) {
+    std::string_view identity =
+        record_identity(entry.shard_id, entry.event_id, entry.sequence_number);
+    if (entry.shard_id.empty() || !is_sequence_checkpoint(identity)) {
       problems.add(fmt::format("{}: dead letter {} names no shard and sequence number",
                                entry.file.string(), entry.event_id));
       continue;
     }
-    by_shard[entry.shard_id].push_back({std::move(entry.sequence_number), FoundIn::dead_letter});
+    by_shard[entry.shard_id].push_back({std::string(identity), FoundIn::dead_letter});
   }
   return by_shard;
 }

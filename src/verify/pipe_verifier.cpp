@@ -8,6 +8,7 @@
 #include "core/sequence_number.hpp"
 #include "filter/record_filter.hpp"
 #include "pipeline/status_report.hpp"
+#include "verify/record_identity.hpp"
 
 namespace shardpipe::verify {
 namespace {
@@ -32,7 +33,7 @@ ExpectFrom expect_from(const config::SourceConfig& source,
 
 ExpectUntil expect_until(const std::string& checkpoint) {
   if (checkpoint == cs::checkpoint_shard_end) return ExpectUntil::shard_end();
-  if (is_sequence_number(checkpoint)) return ExpectUntil::through(checkpoint);
+  if (is_sequence_checkpoint(checkpoint)) return ExpectUntil::through(checkpoint);
   return ExpectUntil::nothing();  // empty, or a starting position not yet resolved
 }
 
@@ -42,7 +43,9 @@ std::optional<std::string> checkpoint_note(const std::string& checkpoint) {
     return "checkpoint LATEST: not resolved yet (no worker opened the shard since it was set), so "
            "nothing is expected";
   }
-  if (checkpoint == cs::checkpoint_shard_end || is_sequence_number(checkpoint)) return std::nullopt;
+  if (checkpoint == cs::checkpoint_shard_end || is_sequence_checkpoint(checkpoint)) {
+    return std::nullopt;
+  }
   return fmt::format("checkpoint {}: nothing handled yet, nothing is expected",
                      display_checkpoint(checkpoint));
 }
@@ -56,7 +59,7 @@ Status read_shard(Source& source, const std::string& shard_id, filter::RecordFil
     auto batch = (*reader)->read(read_records, read_bytes);
     if (!batch) return fail(batch.error());
     for (const auto& record : batch->records) {
-      check.add(record.sequence_number, [&] {
+      check.add(record_identity(shard_id, record.event_id, record.sequence_number), [&] {
         // As the shard consumer decides: undecodable records go to the dead letters unfiltered.
         return filter != nullptr && !record.decode_failed && !filter->matches(record.envelope);
       });

@@ -40,25 +40,6 @@ const char* iterator_type(StartKind kind) {
 
 }  // namespace
 
-std::string stream_name_of(const std::string& stream) {
-  if (!stream.starts_with("arn:")) return stream;
-  auto slash = stream.find(":stream/");
-  return slash == std::string::npos ? stream : stream.substr(slash + 8);
-}
-
-std::string region_of_arn(const std::string& stream) {
-  // arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME
-  if (!stream.starts_with("arn:")) return {};
-  size_t at = 0;
-  for (int field = 0; field < 3; ++field) {
-    at = stream.find(':', at);
-    if (at == std::string::npos) return {};
-    ++at;
-  }
-  auto end = stream.find(':', at);
-  return end == std::string::npos ? std::string() : stream.substr(at, end - at);
-}
-
 KinesisApi::KinesisApi(aws::JsonClient client, std::string stream_name)
     : client_(std::move(client)), stream_name_(std::move(stream_name)) {}
 

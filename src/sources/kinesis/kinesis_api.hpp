@@ -49,9 +49,4 @@ class KinesisApi {
   std::string stream_name_;
 };
 
-// "arn:aws:kinesis:us-east-1:123456789012:stream/orders" → "orders"; a plain name as it is.
-std::string stream_name_of(const std::string& stream);
-// The region inside a stream ARN, or empty.
-std::string region_of_arn(const std::string& stream);
-
 }  // namespace shardpipe::kinesis

@@ -3,15 +3,21 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <utility>
 
 #include "aws/credentials.hpp"
 #include "aws/json_client.hpp"
+#include "aws/kinesis_stream_reference.hpp"
 #include "coordination/checkpoint_store.hpp"
 #include "core/clock.hpp"
+#include "core/sequence_number.hpp"
 #include "sources/kinesis/get_records_pacer.hpp"
 #include "sources/kinesis/kinesis_api.hpp"
+#include "sources/kinesis/user_record_queue.hpp"
 #include "sources/stream_envelope.hpp"
 
 namespace shardpipe {
@@ -56,21 +62,68 @@ Error error_of(aws::AwsError error) {
   return std::move(error.error);
 }
 
+// Where a reader starts. A checkpoint inside a KPL aggregate, "SEQ:N", starts AT the aggregate
+// SEQ, and its sub-records 0..N are dropped when it is read.
+struct ReaderStart {
+  StartPosition position;
+  std::optional<std::pair<std::string, uint64_t>> inside_aggregate;
+};
+
+Result<ReaderStart> reader_start(const std::string& shard_id, const StartPosition& start) {
+  if (start.kind != StartKind::after_sequence_number ||
+      start.sequence_number.find(':') == std::string::npos) {
+    return ReaderStart{start, std::nullopt};
+  }
+  auto [sequence, sub] = split_sub_sequence(start.sequence_number);
+  auto handled_through = parse_sequence_u64(sub);
+  if (!is_sequence_number(sequence) || !handled_through) {
+    return fail(Error::fatal(fmt::format(
+        "shard {}: checkpoint '{}' is neither a sequence number nor SEQUENCE:SUBSEQUENCE", shard_id,
+        start.sequence_number)));
+  }
+  return ReaderStart{StartPosition::at(std::string(sequence)),
+                     std::pair{std::string(sequence), *handled_through}};
+}
+
 class KinesisShardReader final : public ShardReader {
  public:
   KinesisShardReader(std::shared_ptr<StreamContext> context, std::string shard_id,
-                     StartPosition start)
+                     ReaderStart start)
       : context_(std::move(context)),
         api_(context_->api(reader_retry)),
         shard_id_(std::move(shard_id)),
-        position_(std::move(start)),
-        writer_("aws:kinesis", shard_id_, context_->stream_arn, context_->endpoint.region,
-                context_->encoding) {}
+        position_(std::move(start.position)),
+        queue_(shard_id_, StreamEnvelopeWriter("aws:kinesis", shard_id_, context_->stream_arn,
+                                               context_->endpoint.region, context_->encoding)) {
+    if (start.inside_aggregate) {
+      queue_.resume_inside(std::move(start.inside_aggregate->first),
+                           start.inside_aggregate->second);
+    }
+  }
 
-  Result<ReadBatch> read(size_t max_records, size_t /*max_bytes*/) override {
-    // Too early for the next call: an empty batch now; the consumer comes back shortly.
-    if (!pacer_.may_call(GetRecordsPacer::Clock::now())) return ReadBatch{};
-    int limit = static_cast<int>(std::clamp<size_t>(max_records, 1, max_records_per_call));
+  Result<ReadBatch> read(size_t max_records, size_t max_bytes) override {
+    ReadBatch batch;
+    // GetRecords only once what the last page brought is handed out: an aggregate may hold more
+    // user records than the consumer has room for.
+    if (queue_.empty() && !shard_ended_) {
+      // Too early for the next call: an empty batch now; the consumer comes back shortly.
+      auto now = GetRecordsPacer::Clock::now();
+      if (!pacer_.may_call(now)) return batch;
+      auto page = fetch(static_cast<int>(std::clamp<size_t>(max_records, 1, max_records_per_call)));
+      if (!page) return fail(page.error());
+      batch.millis_behind = page->millis_behind;
+      // Kinesis counts calls per second by when they start: the next may start 200 ms after this
+      // one started, not after it ended.
+      pacer_.called(now, page->records.empty() && page->millis_behind.value_or(0) == 0);
+      take(std::move(*page));
+    }
+    queue_.take(std::max<size_t>(max_records, 1), max_bytes, batch.records);
+    batch.shard_end = shard_ended_ && queue_.empty();
+    return batch;
+  }
+
+ private:
+  Result<kinesis::RecordsPage> fetch(int limit) {
     for (int attempt = 1;; ++attempt) {
       if (!iterator_) {
         auto acquired = api_.shard_iterator(shard_id_, position_);
@@ -78,9 +131,10 @@ class KinesisShardReader final : public ShardReader {
         iterator_ = std::move(*acquired);
       }
       auto page = api_.get_records(*iterator_, limit);
-      if (page) return take(std::move(*page));
+      if (page) return std::move(*page);
       if (page.error().code == "ExpiredIteratorException" && attempt < expired_iterator_attempts) {
-        // Never LATEST and never a skip: start again right after the last record read.
+        // Never LATEST and never a skip: start again right after the last record read. A page
+        // holds whole Kinesis records, so that is never inside an aggregate.
         spdlog::info("shard {}: iterator expired; re-acquired {}", shard_id_, describe(position_));
         iterator_.reset();
         continue;
@@ -90,28 +144,16 @@ class KinesisShardReader final : public ShardReader {
     }
   }
 
- private:
-  ReadBatch take(kinesis::RecordsPage page) {
-    ReadBatch batch;
-    batch.millis_behind = page.millis_behind;
-    batch.records.reserve(page.records.size());
-    for (auto& record : page.records) {
-      batch.records.push_back(writer_.render({.partition_key = record.partition_key,
-                                              .sequence_number = record.sequence_number,
-                                              .arrival_us = record.arrival_us,
-                                              .data = record.data}));
-    }
+  void take(kinesis::RecordsPage page) {
     if (!page.records.empty())
       position_ = StartPosition::after(page.records.back().sequence_number);
+    queue_.push(std::move(page.records));
     iterator_ = std::move(page.next_iterator);
-    batch.shard_end = !iterator_.has_value();
-    bool caught_up = page.records.empty() && page.millis_behind.value_or(0) == 0;
-    pacer_.called(GetRecordsPacer::Clock::now(), caught_up);
+    shard_ended_ = !iterator_.has_value();
     if (page.millis_behind) {
       std::lock_guard lock(context_->mutex);
       context_->millis_behind[shard_id_] = *page.millis_behind;
     }
-    return batch;
   }
 
   Error shard_error(aws::AwsError error) const {
@@ -153,8 +195,9 @@ class KinesisShardReader final : public ShardReader {
   std::string shard_id_;
   StartPosition position_;  // where a new iterator starts: after the last record read
   std::optional<std::string> iterator_;
+  bool shard_ended_ = false;  // the closed shard's last page is read
   GetRecordsPacer pacer_;
-  StreamEnvelopeWriter writer_;
+  kinesis::UserRecordQueue queue_;
 };
 
 class KinesisSource final : public Source {
@@ -178,8 +221,10 @@ class KinesisSource final : public Source {
 
   Result<std::unique_ptr<ShardReader>> open_shard(const std::string& shard_id,
                                                   const StartPosition& start) override {
+    auto reader_at = reader_start(shard_id, start);
+    if (!reader_at) return fail(reader_at.error());
     // The iterator is acquired on the first read, in the reader's own thread and connection.
-    return std::make_unique<KinesisShardReader>(context_, shard_id, start);
+    return std::make_unique<KinesisShardReader>(context_, shard_id, std::move(*reader_at));
   }
 
   // Kinesis cannot tell the sequence number of a shard's newest record without reading it: LATEST
@@ -217,10 +262,11 @@ class KinesisSource final : public Source {
 
 Result<std::unique_ptr<Source>> make_kinesis_source(const config::SourceConfig& config) {
   auto context = std::make_shared<StreamContext>();
-  context->stream_name = kinesis::stream_name_of(config.stream);
+  auto stream = aws::parse_stream_reference(config.stream, "source.stream");
+  if (!stream) return fail(stream.error());
+  context->stream_name = stream->name;
   context->encoding = config.data_encoding;
-  std::string configured_region =
-      config.region.empty() ? kinesis::region_of_arn(config.stream) : config.region;
+  std::string configured_region = config.region.empty() ? stream->region : config.region;
   auto region = aws::resolve_region(configured_region);
   if (!region) return fail(region.error());
   auto credentials = aws::load_credentials();

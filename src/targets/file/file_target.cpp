@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/sequence_number.hpp"
+
 namespace shardpipe {
 namespace {
 
@@ -141,9 +143,18 @@ class FileTarget final : public Target {
 }  // namespace
 
 std::string file_target_name(const std::string& first_sequence) {
+  // "SEQ:N" (a record inside a KPL aggregate) becomes SEQ-<N in 10 digits>: a colon in a file
+  // name trips up scp, rsync and other systems' file systems, and the padding keeps name order
+  // the records' order ("SEQ.jsonl", the aggregate's last record, sorts after every "SEQ-").
+  auto [sequence, sub] = split_sub_sequence(first_sequence);
   std::string name;
-  if (first_sequence.size() < 20) name.assign(20 - first_sequence.size(), '0');
-  name += first_sequence;
+  if (sequence.size() < 20) name.assign(20 - sequence.size(), '0');
+  name += sequence;
+  if (!sub.empty()) {
+    name += '-';
+    if (sub.size() < 10) name.append(10 - sub.size(), '0');
+    name += sub;
+  }
   name += ".jsonl";
   return name;
 }

@@ -16,7 +16,8 @@ namespace shardpipe {
 
 std::unique_ptr<Target> make_file_target(const std::filesystem::path& path, int records_per_file);
 
-// "<first sequence zero-padded to 20 digits>.jsonl"
+// "<first sequence zero-padded to 20 digits>.jsonl"; "SEQ:N" (inside a KPL aggregate) becomes
+// "SEQ-<N zero-padded to 10 digits>.jsonl"
 std::string file_target_name(const std::string& first_sequence);
 
 }  // namespace shardpipe

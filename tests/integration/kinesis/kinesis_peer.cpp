@@ -1,7 +1,11 @@
 #include "kinesis_peer.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -65,6 +69,38 @@ ListeningPeer start_kinesalite(const fs::path& dir) {
                        dir / "kinesalite.log");
 }
 
+namespace {
+
+// A port nobody listens on now, whose next port is free too.
+int free_port_pair() {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    ::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+    int port = ntohs(address.sin_port);
+    ::close(probe);
+    int next = ::socket(AF_INET, SOCK_STREAM, 0);
+    address.sin_port = htons(static_cast<uint16_t>(port + 1));
+    bool next_free =
+        port < 65535 && ::bind(next, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(next);
+    if (next_free) return port;
+  }
+  throw std::runtime_error("no free pair of ports on 127.0.0.1");
+}
+
+}  // namespace
+
+ListeningPeer start_kinesis_local(const fs::path& dir) {
+  return ListeningPeer({"/usr/bin/env", "node", (peers_dir() / "kinesis_local_server.js").string(),
+                        std::to_string(free_port_pair())},
+                       dir / "kinesis-local.log");
+}
+
 ListeningPeer start_fault_proxy(const fs::path& dir, int upstream_port, int expire_every,
                                 int throttle_every) {
   return ListeningPeer(
@@ -108,6 +144,26 @@ std::vector<KinesisPut> put_records(const std::string& endpoint, const std::stri
   }
   if (put.size() != static_cast<size_t>(count)) {
     throw std::runtime_error(fmt::format("put {} records, expected {}", put.size(), count));
+  }
+  return put;
+}
+
+std::vector<KinesisPut> put_aggregated(const std::string& endpoint, const std::string& stream,
+                                       int count, int keys, int first, int per_aggregate) {
+  std::istringstream lines(
+      kinesis_tool(endpoint, {"put-aggregated", stream, std::to_string(count), std::to_string(keys),
+                              std::to_string(first), std::to_string(per_aggregate)}));
+  std::vector<KinesisPut> put;
+  for (std::string line; std::getline(lines, line);) {
+    auto first_space = line.find(' ');
+    auto second_space = line.find(' ', first_space + 1);
+    if (second_space == std::string::npos) throw std::runtime_error("bad put line: " + line);
+    put.push_back({line.substr(0, first_space),
+                   line.substr(first_space + 1, second_space - first_space - 1),
+                   line.substr(second_space + 1)});
+  }
+  if (put.size() != static_cast<size_t>(count)) {
+    throw std::runtime_error(fmt::format("put {} user records, expected {}", put.size(), count));
   }
   return put;
 }

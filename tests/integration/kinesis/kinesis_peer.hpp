@@ -30,6 +30,10 @@ class ListeningPeer {
 // kinesalite on 127.0.0.1, on a free port.
 ListeningPeer start_kinesalite(const std::filesystem::path& dir);
 
+// kinesis-local (kinesis-mock), which ends closed shards as AWS does, on 127.0.0.1 on a free
+// port (and the next one, for its TLS listener).
+ListeningPeer start_kinesis_local(const std::filesystem::path& dir);
+
 // The fault proxy in front of `upstream_port`; its counts go to `dir`/proxy-stats.json.
 ListeningPeer start_fault_proxy(const std::filesystem::path& dir, int upstream_port,
                                 int expire_every, int throttle_every);
@@ -48,6 +52,11 @@ void create_stream(const std::string& endpoint, const std::string& stream, int s
 // Puts `count` records with n = first.. first+count-1 over `keys` keys.
 std::vector<KinesisPut> put_records(const std::string& endpoint, const std::string& stream,
                                     int count, int keys, int first = 0, int batch = 100);
+// Puts `count` user records like put_records, packed by awslabs' aws-kinesis-agg into KPL
+// aggregates of `per_aggregate`, one PutRecord each; each user record's sequence_number is its
+// aggregate's.
+std::vector<KinesisPut> put_aggregated(const std::string& endpoint, const std::string& stream,
+                                       int count, int keys, int first = 0, int per_aggregate = 10);
 nlohmann::json list_shards(const std::string& endpoint, const std::string& stream);
 
 // One record found in a file target's output, in file name order and line order.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "kinesalite_test.hpp"
+#include "kinesis_checks.hpp"
 #include "kinesis_peer.hpp"
 #include "kinesis_pipe.hpp"
 #include "local_pipe.hpp"
@@ -42,34 +43,6 @@ class KinesisReshard : public t::KinesaliteTest {
         dir_ / fmt::format("pipe-{}.log", run));
   }
 };
-
-// Per shard folder, each key's records must be in put order; and every file of a child must have
-// been written after every file of its parents (a child starts once its parents are finished).
-void expect_order_and_lineage(const std::vector<t::KinesisDelivered>& delivered,
-                              const nlohmann::json& shards) {
-  std::map<std::string, std::map<std::string, int>> last_n;  // folder -> key -> n
-  std::map<std::string, fs::file_time_type> first_write, last_write;
-  for (const auto& record : delivered) {
-    auto data = nlohmann::json::parse(record.data);
-    auto [at, inserted] = last_n[record.folder].try_emplace(data["k"], -1);
-    EXPECT_LT(at->second, data["n"].get<int>()) << record.folder << " " << record.data;
-    at->second = data["n"];
-    auto [first, new_folder] = first_write.try_emplace(record.folder, record.written);
-    first->second = std::min(first->second, record.written);
-    auto [last, unused] = last_write.try_emplace(record.folder, record.written);
-    last->second = std::max(last->second, record.written);
-  }
-  for (const auto& child : shards) {
-    for (const char* field : {"ParentShardId", "AdjacentParentShardId"}) {
-      if (!child.contains(field)) continue;
-      std::string parent = child[field];
-      std::string id = child["ShardId"];
-      if (!first_write.contains(id) || !last_write.contains(parent)) continue;
-      EXPECT_LE(last_write[parent], first_write[id])
-          << id << " was written to before its parent " << parent << " was finished";
-    }
-  }
-}
 
 TEST_F(KinesisReshard, SplitsAndAMergeUnderLoadWithTwoKillsLoseNothingAndKeepKeyOrder) {
   auto seed = std::random_device{}();
@@ -104,7 +77,7 @@ TEST_F(KinesisReshard, SplitsAndAMergeUnderLoadWithTwoKillsLoseNothingAndKeepKey
   ASSERT_EQ(shards.size(), 7u) << shards.dump();
   auto delivered = t::read_kinesis_target(dir_ / "out");
   EXPECT_EQ(t::exactly_once(put, delivered), "");
-  expect_order_and_lineage(delivered, shards);
+  t::expect_order_and_lineage(delivered, shards);
   std::set<std::string> folders;
   for (const auto& record : delivered) folders.insert(record.folder);
   EXPECT_TRUE(folders.contains(shard(6))) << "nothing was read from the merged shard";

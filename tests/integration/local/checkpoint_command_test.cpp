@@ -166,6 +166,10 @@ TEST(CheckpointSet, BadPositionsAndShardsChangeNothing) {
   auto unknown = set(d, {"--shard", "shardId-000000000099", "--to", "TRIM_HORIZON"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("shardId-000000000099"), std::string::npos) << unknown.err;
+  // SEQ:N is a position inside a Kinesis KPL aggregate; the local log has none.
+  auto sub_sequence = set(d, {"--all", "--to", "5:2"});
+  EXPECT_EQ(sub_sequence.exit_code, 2) << sub_sequence.err;
+  EXPECT_NE(sub_sequence.err.find("Kinesis"), std::string::npos) << sub_sequence.err;
   EXPECT_EQ(t::checkpoints(binary, d.pipe), before);
   if (!HasFailure()) fs::remove_all(d.dir);
 }

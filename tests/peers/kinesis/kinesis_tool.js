@@ -1,9 +1,10 @@
 // An independent Kinesis client for tests and benchmarks, on the AWS SDK for JavaScript.
 //
 //   node kinesis_tool.js ENDPOINT create STREAM SHARDS
-//   node kinesis_tool.js ENDPOINT put STREAM COUNT KEYS [FIRST] [BATCH]
+//   node kinesis_tool.js ENDPOINT put STREAM COUNT KEYS [FIRST] [BATCH] [SIZE]
 //       puts COUNT records {"k":"key-<i mod KEYS>","n":<FIRST+i>} keyed by k, in batches of
-//       BATCH (default 100) with PutRecords, keeping each key's order; prints one line per record:
+//       BATCH (default 100) with PutRecords, keeping each key's order, padded with a "p" field
+//       to SIZE bytes when given; prints one line per record:
 //       <shardId> <sequenceNumber> <data>
 //   node kinesis_tool.js ENDPOINT shards STREAM     prints the shard list as JSON
 //   node kinesis_tool.js ENDPOINT split STREAM SHARD splits SHARD at the middle of its range
@@ -12,6 +13,15 @@
 //   node kinesis_tool.js ENDPOINT read STREAM SHARD OUTPUT
 //       reads SHARD from TRIM_HORIZON to its current end with GetRecords (Limit 10000) and
 //       writes each record's data as a line to OUTPUT (the baseline reader of the benchmarks)
+//   node kinesis_tool.js ENDPOINT dump STREAM
+//       reads every shard from TRIM_HORIZON to its current end and prints each record as a JSON
+//       line {"shardId","sequenceNumber","partitionKey","data"} (data as a UTF-8 string), shard
+//       by shard in list order, each shard's records in order
+//   node kinesis_tool.js ENDPOINT put-aggregated STREAM COUNT KEYS [FIRST] [PER_AGGREGATE]
+//       aggregates COUNT user records {"k":"key-<i mod KEYS>","n":<FIRST+i>} keyed by k into KPL
+//       aggregates of PER_AGGREGATE (default 10) with awslabs' aws-kinesis-agg, and puts them one
+//       at a time with PutRecord (keyed by their first user record), in order; prints one line
+//       per user record: <shardId> <sequenceNumber of its aggregate> <data>
 'use strict';
 // The SDK warns about future Node.js versions on stderr, which tests read.
 process.removeAllListeners('warning');
@@ -49,13 +59,18 @@ async function shards() {
   return all;
 }
 
-async function put(count, keys, first, batch) {
+function padded(data, size) {
+  if (!size || data.length + 8 > size) return data;
+  return `${data.slice(0, -1)},"p":"${'x'.repeat(size - data.length - 7)}"}`;
+}
+
+async function put(count, keys, first, batch, size) {
   const lines = [];
   for (let start = 0; start < count; start += batch) {
     const entries = [];
     for (let i = start; i < Math.min(count, start + batch); i++) {
       const key = `key-${i % keys}`;
-      entries.push({ key, data: JSON.stringify({ k: key, n: first + i }) });
+      entries.push({ key, data: padded(JSON.stringify({ k: key, n: first + i }), size) });
     }
     let pending = entries.map((e, index) => ({ ...e, index }));
     const results = new Array(entries.length);
@@ -103,6 +118,47 @@ async function read(shardId, output) {
   await new Promise((r) => out.end(r));
 }
 
+async function dump() {
+  for (const shard of await shards()) {
+    let it = (await client.send(new k.GetShardIteratorCommand({
+      StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON',
+    }))).ShardIterator;
+    while (it) {
+      const page = await client.send(new k.GetRecordsCommand({ ShardIterator: it, Limit: 10000 }));
+      for (const r of page.Records) {
+        process.stdout.write(JSON.stringify({
+          shardId: shard.ShardId, sequenceNumber: r.SequenceNumber, partitionKey: r.PartitionKey,
+          data: Buffer.from(r.Data).toString('utf8'),
+        }) + '\n');
+      }
+      if (page.Records.length === 0) break;
+      it = page.NextShardIterator;
+    }
+  }
+}
+
+async function putAggregated(count, keys, first, perAggregate) {
+  const { RecordAggregator } = require('aws-kinesis-agg');
+  const lines = [];
+  for (let start = 0; start < count; start += perAggregate) {
+    const aggregator = new RecordAggregator();
+    const users = [];
+    for (let i = start; i < Math.min(count, start + perAggregate); i++) {
+      const key = `key-${i % keys}`;
+      const data = JSON.stringify({ k: key, n: first + i });
+      aggregator.addUserRecord({ partitionKey: key, data: Buffer.from(data) });
+      users.push(data);
+    }
+    const aggregate = aggregator.build();
+    // One PutRecord at a time, so the aggregates (and each key's user records) keep their order.
+    const out = await client.send(new k.PutRecordCommand({
+      StreamName: stream, PartitionKey: aggregate.partitionKey, Data: aggregate.data,
+    }));
+    for (const data of users) lines.push(`${out.ShardId} ${out.SequenceNumber} ${data}`);
+  }
+  process.stdout.write(lines.join('\n') + (lines.length ? '\n' : ''));
+}
+
 async function main() {
   switch (command) {
     case 'create':
@@ -113,7 +169,8 @@ async function main() {
       await waitActive();
       break;
     case 'put':
-      await put(Number(rest[0]), Number(rest[1]), Number(rest[2] || 0), Number(rest[3] || 100));
+      await put(Number(rest[0]), Number(rest[1]), Number(rest[2] || 0), Number(rest[3] || 100),
+        Number(rest[4] || 0));
       break;
     case 'shards':
       console.log(JSON.stringify(await shards()));
@@ -134,6 +191,13 @@ async function main() {
       break;
     case 'read':
       await read(rest[0], rest[1]);
+      break;
+    case 'dump':
+      await dump();
+      break;
+    case 'put-aggregated':
+      await putAggregated(Number(rest[0]), Number(rest[1]), Number(rest[2] || 0),
+        Number(rest[3] || 10));
       break;
     default:
       throw new Error(`unknown command ${command}`);

@@ -53,6 +53,15 @@ class FileTargetTest : public ::testing::Test {
 TEST_F(FileTargetTest, NamesFilesByTheirFirstSequenceZeroPadded) {
   EXPECT_EQ(file_target_name("42"), "00000000000000000042.jsonl");
   EXPECT_EQ(file_target_name("123456789012345678901234"), "123456789012345678901234.jsonl");
+  // Inside a KPL aggregate: no colon in the name, and name order is record order.
+  EXPECT_EQ(file_target_name("123456789012345678901234:12"),
+            "123456789012345678901234-0000000012.jsonl");
+  EXPECT_LT(file_target_name("123456789012345678901234:9"),
+            file_target_name("123456789012345678901234:12"));
+  EXPECT_LT(file_target_name("123456789012345678901234:12"),
+            file_target_name("123456789012345678901234"));
+  EXPECT_LT(file_target_name("123456789012345678901234"),
+            file_target_name("123456789012345678901235:0"));
 }
 
 TEST_F(FileTargetTest, ReportsRecordsDeliveredOnlyWhenTheirFileIsComplete) {

@@ -56,6 +56,26 @@ TEST(OutputScan, ReadsEveryLineOfEveryFileOfAShard) {
   fs::remove_all(dir);
 }
 
+TEST(OutputScan, AUserRecordOfAnAggregateIsNamedBySequenceAndSubSequence) {
+  auto dir = fresh_dir("aggregate");
+  auto shard = dir / "shardId-000000000000";
+  write(shard / "00000000000000000007-0000000001.jsonl",
+        R"({"eventID":"shardId-000000000000:7:1","sequenceNumber":"7","subSequenceNumber":1})"
+        "\n"
+        R"({"eventID":"shardId-000000000000:7:2","sequenceNumber":"7","subSequenceNumber":2})"
+        "\n" +
+            envelope("s", 8) + "\n");
+  std::vector<Occurrence> found;
+  ScanProblems problems;
+  ASSERT_TRUE(scan_target_shard(shard, found, problems));
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0].sequence_number, "7:1");
+  EXPECT_EQ(found[1].sequence_number, "7:2");
+  EXPECT_EQ(found[2].sequence_number, "8");
+  EXPECT_EQ(problems.count, 0u);
+  fs::remove_all(dir);
+}
+
 TEST(OutputScan, AMissingTargetFolderHoldsNothing) {
   auto shards = target_shards(fresh_dir("none") / "out");
   ASSERT_TRUE(shards);
@@ -71,9 +91,18 @@ TEST(OutputScan, DeadLettersAreGroupedByTheirSourceShard) {
            shard + R"(","sequenceNumber":")" + std::to_string(sequence) +
            R"("},"record":{"rawData":"eA=="}})";
   };
+  // A user record of a KPL aggregate: named by its eventID, whatever its checkpoint value.
+  auto user_record = [](const std::string& shard, const std::string& checkpoint, int sub) {
+    return R"({"version":"1","timestamp":"2026-01-01T00:00:00Z","pipe":"p","condition":"DecodeError",)"
+           R"("error":{"message":"bad","statusCode":null},"attempts":0,"eventID":")" +
+           shard + ":9:" + std::to_string(sub) + R"(","source":{"type":"kinesis","shardId":")" +
+           shard + R"(","sequenceNumber":")" + checkpoint + R"("},"record":{"rawData":"eA=="}})";
+  };
   write(dir / "a.jsonl", entry("shardId-000000000000", 5) + "\n" +
                              entry("shardId-000000000001", 6) + "\n" +
-                             entry("shardId-000000000000", 8) + "\n");
+                             entry("shardId-000000000000", 8) + "\n" +
+                             user_record("shardId-000000000001", "9:0", 0) + "\n" +
+                             user_record("shardId-000000000001", "9", 1) + "\n");
   ScanProblems problems;
   auto found = scan_dead_letters(dir, problems);
   ASSERT_TRUE(found);
@@ -82,7 +111,11 @@ TEST(OutputScan, DeadLettersAreGroupedByTheirSourceShard) {
   ASSERT_EQ(first.size(), 2u);
   EXPECT_EQ(first[0].sequence_number, "5");
   EXPECT_EQ(first[0].where, FoundIn::dead_letter);
-  EXPECT_EQ(found->at("shardId-000000000001")[0].sequence_number, "6");
+  const auto& second = found->at("shardId-000000000001");
+  ASSERT_EQ(second.size(), 3u);
+  EXPECT_EQ(second[0].sequence_number, "6");
+  EXPECT_EQ(second[1].sequence_number, "9:0");
+  EXPECT_EQ(second[2].sequence_number, "9:1");
   EXPECT_EQ(problems.count, 0u);
   fs::remove_all(dir);
 }

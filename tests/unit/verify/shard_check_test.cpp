@@ -43,6 +43,41 @@ TEST(SequenceOrder, ComparesAsNumbersOfAnyLength) {
   EXPECT_FALSE(sequence_less("100", "99"));
 }
 
+TEST(SequenceOrder, UserRecordsOfAnAggregateComeInOrderBeforeTheWholeRecord) {
+  EXPECT_TRUE(sequence_less("10:0", "10:1"));
+  EXPECT_TRUE(sequence_less("10:9", "10:10"));
+  EXPECT_TRUE(sequence_less("9", "10:0"));
+  EXPECT_TRUE(sequence_less("10:99", "10"));  // the checkpoint after the aggregate's last
+  EXPECT_TRUE(sequence_less("10", "11:0"));
+  EXPECT_EQ(compare_sequences("10:07", "10:7"), std::strong_ordering::equal);
+}
+
+// The user records of aggregate 20 are 20:0..20:3; the checkpoint "20:1" covers two of them.
+TEST(ShardCheck, UserRecordsOfAnAggregateAreCheckedOneByOne) {
+  std::vector<Occurrence> found{{"10", FoundIn::target},   {"20:0", FoundIn::target},
+                                {"20:1", FoundIn::target}, {"20:2", FoundIn::target},
+                                {"20:2", FoundIn::target}, {"30", FoundIn::target}};
+  ShardCheck check("s", ExpectFrom::trim_horizon, ExpectUntil::through("20:1"), found);
+  for (const char* sequence : {"10", "20:0", "20:1", "20:2", "20:3", "30"}) {
+    check.add(sequence, [] { return false; });
+  }
+  auto report = std::move(check).finish();
+  EXPECT_EQ(report.expected, 3u);
+  EXPECT_EQ(report.in_target, 3u);
+  EXPECT_EQ(report.beyond_checkpoint, 2u);
+  EXPECT_EQ(report.duplicates.first, (std::vector<std::string>{"20:2"}));
+
+  // A plain checkpoint at the aggregate covers all of its user records.
+  ShardCheck whole("s", ExpectFrom::trim_horizon, ExpectUntil::through("20"), {});
+  for (const char* sequence : {"10", "20:0", "20:1", "30"})
+    whole.add(sequence, [] { return false; });
+  auto missing = std::move(whole).finish();
+  EXPECT_EQ(missing.expected, 3u);
+  ASSERT_EQ(missing.gaps.size(), 1u);
+  EXPECT_EQ(missing.gaps[0].first, "10");
+  EXPECT_EQ(missing.gaps[0].last, "20:1");
+}
+
 TEST(ShardCheck, EveryRecordOnceIsClean) {
   auto report = run(
       ShardCheck("s", ExpectFrom::trim_horizon, ExpectUntil::shard_end(), in_target_range(1, 10)),

@@ -39,6 +39,26 @@ TEST(BatchItemFailures, NamesRecordsBySequenceNumber) {
   EXPECT_EQ(*failed, (Indices{0, 3}));
 }
 
+// The user records of a KPL aggregate show their aggregate's sequence number; only the last has
+// it as its own (the others' are "SEQ:N", their checkpoint values).
+TEST(BatchItemFailures, ASequenceNumberNamesEveryUserRecordOfItsAggregate) {
+  auto batch = test_batch(5);
+  batch[1].sequence_number = "200:0";
+  batch[1].event_id = "shardId-000000000000:200:0";
+  batch[2].sequence_number = "200:1";
+  batch[2].event_id = "shardId-000000000000:200:1";
+  batch[3].sequence_number = "200";
+  batch[3].event_id = "shardId-000000000000:200:2";
+  auto by_sequence =
+      parse_batch_item_failures(R"({"batchItemFailures":[{"itemIdentifier":"200"}]})", batch);
+  ASSERT_TRUE(by_sequence.has_value()) << by_sequence.error().message;
+  EXPECT_EQ(*by_sequence, (Indices{1, 2, 3}));
+  auto by_event_id = parse_batch_item_failures(
+      R"({"batchItemFailures":[{"itemIdentifier":"shardId-000000000000:200:1"}]})", batch);
+  ASSERT_TRUE(by_event_id.has_value()) << by_event_id.error().message;
+  EXPECT_EQ(*by_event_id, (Indices{2}));
+}
+
 TEST(BatchItemFailures, ARecordNamedTwiceCountsOnce) {
   auto batch = test_batch(2);
   auto failed = parse_batch_item_failures(R"({"batchItemFailures":[{"itemIdentifier":"200"},)"
