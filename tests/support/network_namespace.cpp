@@ -22,7 +22,9 @@ namespace {
 // The namespace the process was in before it entered the private one (-1: not entered).
 int original_namespace = -1;
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
 
 // SIOCGIFFLAGS/SIOCSIFFLAGS on "lo": what `ip link set lo up` does, without the command.
 void bring_loopback_up() {
@@ -64,7 +66,9 @@ void enter_private_network_namespace() {
   bring_loopback_up();
 }
 
-bool in_private_network_namespace() { return original_namespace >= 0; }
+bool in_private_network_namespace() {
+  return original_namespace >= 0;
+}
 
 void run_in_original_network_namespace(const std::function<void()>& work) {
   if (original_namespace < 0) {

@@ -87,7 +87,8 @@ TEST(DynamoDbLocal, StreamHoldsInsertsModifyAndRemoveInOrder) {
   for (size_t i = 1; i < records.size(); ++i) {
     EXPECT_TRUE(sequence_less(records[i - 1].json["dynamodb"]["SequenceNumber"],
                               records[i].json["dynamodb"]["SequenceNumber"]))
-        << records[i - 1].raw << "\n" << records[i].raw;
+        << records[i - 1].raw << "\n"
+        << records[i].raw;
   }
 
   // Images, and the large number exact, as a string, in what the service sent.

@@ -97,8 +97,7 @@ DynamoDbLocal::DynamoDbLocal(const fs::path& dir) {
       dir / "dynamodb-local.log");
   auto deadline = started + 180s;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (process_->output().find("listening " + std::to_string(port_) + "\n") !=
-        std::string::npos) {
+    if (process_->output().find("listening " + std::to_string(port_) + "\n") != std::string::npos) {
       startup_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
       return;
@@ -148,12 +147,12 @@ std::string create_table(const std::string& endpoint, const std::string& table,
   return lines[0];
 }
 
-std::vector<DynamoDbPut> put_items(const std::string& endpoint, const std::string& table,
-                                   int count, int keys, int first) {
+std::vector<DynamoDbPut> put_items(const std::string& endpoint, const std::string& table, int count,
+                                   int keys, int first) {
   std::vector<DynamoDbPut> put;
-  for (const auto& line : lines_of(dynamodb_tool(
-           endpoint, {"put", table, std::to_string(count), std::to_string(keys),
-                      std::to_string(first)}))) {
+  for (const auto& line :
+       lines_of(dynamodb_tool(endpoint, {"put", table, std::to_string(count), std::to_string(keys),
+                                         std::to_string(first)}))) {
     auto space = line.find(' ');
     if (space == std::string::npos) throw std::runtime_error("bad put line: " + line);
     put.push_back({line.substr(0, space), line.substr(space + 1)});

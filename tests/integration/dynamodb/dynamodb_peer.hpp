@@ -56,8 +56,8 @@ struct DynamoDbPut {
 };
 // Puts `count` items, one PutItem each in order; every item holds one attribute of each type,
 // among them big: {"N": "12345678901234567890.123456789"}.
-std::vector<DynamoDbPut> put_items(const std::string& endpoint, const std::string& table,
-                                   int count, int keys, int first = 0);
+std::vector<DynamoDbPut> put_items(const std::string& endpoint, const std::string& table, int count,
+                                   int keys, int first = 0);
 // Adds 1000 to the item's n (a MODIFY record); returns the new item's attributes.
 nlohmann::json update_item(const std::string& endpoint, const std::string& table,
                            const std::string& pk, const std::string& sk);
