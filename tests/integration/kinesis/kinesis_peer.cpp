@@ -24,6 +24,25 @@ fs::path peers_dir() {
   return fs::path(SHARDPIPE_SOURCE_DIR) / "tests" / "peers" / "kinesis";
 }
 
+// The tool's "<shardId> <sequenceNumber> <data>" lines, one per record put; `count` of them.
+std::vector<KinesisPut> parse_put_lines(std::istream& lines, int count) {
+  std::vector<KinesisPut> put;
+  for (std::string line; std::getline(lines, line);) {
+    auto first_space = line.find(' ');
+    auto second_space = line.find(' ', first_space + 1);
+    if (second_space == std::string::npos) throw std::runtime_error("bad put line: " + line);
+    put.push_back({line.substr(0, first_space),
+                   line.substr(first_space + 1, second_space - first_space - 1),
+                   line.substr(second_space + 1)});
+  }
+  if (put.size() != static_cast<size_t>(count)) {
+    throw std::runtime_error(fmt::format("put {} records, expected {}", put.size(), count));
+  }
+  return put;
+}
+
+}  // namespace
+
 std::string decode_base64(const std::string& text) {
   static const std::string alphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -43,8 +62,6 @@ std::string decode_base64(const std::string& text) {
   }
   return out;
 }
-
-}  // namespace
 
 ListeningPeer::ListeningPeer(const std::vector<std::string>& argv, const fs::path& log_file) {
   process_ = std::make_unique<BackgroundProcess>(argv, log_file);
@@ -132,20 +149,7 @@ std::vector<KinesisPut> put_records(const std::string& endpoint, const std::stri
   std::istringstream lines(
       kinesis_tool(endpoint, {"put", stream, std::to_string(count), std::to_string(keys),
                               std::to_string(first), std::to_string(batch)}));
-  std::vector<KinesisPut> put;
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto first_space = line.find(' ');
-    auto second_space = line.find(' ', first_space + 1);
-    if (second_space == std::string::npos) throw std::runtime_error("bad put line: " + line);
-    put.push_back({line.substr(0, first_space),
-                   line.substr(first_space + 1, second_space - first_space - 1),
-                   line.substr(second_space + 1)});
-  }
-  if (put.size() != static_cast<size_t>(count)) {
-    throw std::runtime_error(fmt::format("put {} records, expected {}", put.size(), count));
-  }
-  return put;
+  return parse_put_lines(lines, count);
 }
 
 std::vector<KinesisPut> put_aggregated(const std::string& endpoint, const std::string& stream,
@@ -153,19 +157,7 @@ std::vector<KinesisPut> put_aggregated(const std::string& endpoint, const std::s
   std::istringstream lines(
       kinesis_tool(endpoint, {"put-aggregated", stream, std::to_string(count), std::to_string(keys),
                               std::to_string(first), std::to_string(per_aggregate)}));
-  std::vector<KinesisPut> put;
-  for (std::string line; std::getline(lines, line);) {
-    auto first_space = line.find(' ');
-    auto second_space = line.find(' ', first_space + 1);
-    if (second_space == std::string::npos) throw std::runtime_error("bad put line: " + line);
-    put.push_back({line.substr(0, first_space),
-                   line.substr(first_space + 1, second_space - first_space - 1),
-                   line.substr(second_space + 1)});
-  }
-  if (put.size() != static_cast<size_t>(count)) {
-    throw std::runtime_error(fmt::format("put {} user records, expected {}", put.size(), count));
-  }
-  return put;
+  return parse_put_lines(lines, count);
 }
 
 nlohmann::json list_shards(const std::string& endpoint, const std::string& stream) {

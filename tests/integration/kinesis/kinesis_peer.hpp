@@ -45,6 +45,9 @@ struct KinesisPut {
   std::string data;  // {"k":"key-<i>","n":<n>}
 };
 
+// Standard base64 (with padding) to bytes, for the data of envelopes.
+std::string decode_base64(const std::string& text);
+
 // Runs kinesis_tool.js with `args`; throws with its stderr when it fails. Returns stdout.
 std::string kinesis_tool(const std::string& endpoint, const std::vector<std::string>& args);
 

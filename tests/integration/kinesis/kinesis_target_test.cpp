@@ -30,24 +30,6 @@ struct StreamRecord {
   std::string data;  // the source record's data, decoded from the envelope's base64
 };
 
-std::string decode_base64(const std::string& text) {
-  static const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    buffer = (buffer << 6) | static_cast<uint32_t>(alphabet.find(c));
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
 // Every record of `stream`, shard by shard, in each shard's order.
 std::vector<StreamRecord> read_stream(const std::string& endpoint, const std::string& stream) {
   std::istringstream lines(t::kinesis_tool(endpoint, {"dump", stream}));
@@ -57,7 +39,7 @@ std::vector<StreamRecord> read_stream(const std::string& endpoint, const std::st
     auto record = json::parse(line);
     auto envelope = json::parse(record.at("data").get<std::string>());
     std::string data = envelope.contains("data") && envelope["data"].is_string()
-                           ? decode_base64(envelope["data"].get<std::string>())
+                           ? t::decode_base64(envelope["data"].get<std::string>())
                            : std::string();
     records.push_back(
         {record.at("shardId"), record.at("partitionKey"), std::move(envelope), std::move(data)});
