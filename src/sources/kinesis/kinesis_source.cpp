@@ -161,6 +161,11 @@ class KinesisShardReader final : public ShardReader {
       return Error::fatal(fmt::format("shard {} of stream {}: {}", shard_id_, context_->stream_name,
                                       error.error.message));
     }
+    if (error.code == "ExpiredIteratorException") {
+      // Iterators that keep expiring (a slow or overloaded service): the iterator is acquired
+      // again on the next read, after the consumer's backoff. Never a reason to stop.
+      error.error.kind = ErrorClass::retriable;
+    }
     if (error.code == "InvalidArgumentException" && position_.kind == StartKind::at_timestamp &&
         !iterator_) {
       // A moment this host's clock has reached but the service's not yet: it will be valid soon.
