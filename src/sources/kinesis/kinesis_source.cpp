@@ -127,7 +127,7 @@ class KinesisShardReader final : public ShardReader {
     for (int attempt = 1;; ++attempt) {
       if (!iterator_) {
         auto acquired = api_.shard_iterator(shard_id_, position_);
-        if (!acquired) return fail(shard_error(acquired.error()));
+        if (!acquired) return fail(iterator_error(acquired.error()));
         iterator_ = std::move(*acquired);
       }
       auto page = api_.get_records(*iterator_, limit);
@@ -156,6 +156,16 @@ class KinesisShardReader final : public ShardReader {
     }
   }
 
+  // GetShardIterator refused: a moment this host's clock has reached but the service's not yet
+  // is valid soon; anything else is as for any call.
+  Error iterator_error(aws::AwsError error) const {
+    if (error.code == "InvalidArgumentException" && position_.kind == StartKind::at_timestamp) {
+      error.error.kind = ErrorClass::retriable;
+      error.error.message += " (the start timestamp may be ahead of the service's clock)";
+    }
+    return shard_error(std::move(error));
+  }
+
   Error shard_error(aws::AwsError error) const {
     if (error.code == "ResourceNotFoundException") {
       return Error::fatal(fmt::format("shard {} of stream {}: {}", shard_id_, context_->stream_name,
@@ -165,12 +175,6 @@ class KinesisShardReader final : public ShardReader {
       // Iterators that keep expiring (a slow or overloaded service): the iterator is acquired
       // again on the next read, after the consumer's backoff. Never a reason to stop.
       error.error.kind = ErrorClass::retriable;
-    }
-    if (error.code == "InvalidArgumentException" && position_.kind == StartKind::at_timestamp &&
-        !iterator_) {
-      // A moment this host's clock has reached but the service's not yet: it will be valid soon.
-      error.error.kind = ErrorClass::retriable;
-      error.error.message += " (the start timestamp may be ahead of the service's clock)";
     }
     // Any other permanent answer to a request built here will not change by itself: stop rather
     // than loop.

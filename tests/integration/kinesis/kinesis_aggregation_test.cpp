@@ -22,12 +22,7 @@ namespace t = shardpipe::testing;
 using namespace std::chrono_literals;
 
 const std::string binary = SHARDPIPE_BINARY;
-
-template <typename T>
-std::vector<T> concat(std::vector<T> a, const std::vector<T>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
+using t::concat;
 
 // Where each user record (by data) sits in its aggregate: put_aggregated prints an aggregate's
 // user records in order, all with the aggregate's sequence number.

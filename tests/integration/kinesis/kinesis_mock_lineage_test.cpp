@@ -20,9 +20,7 @@ using namespace std::chrono_literals;
 
 const std::string binary = SHARDPIPE_BINARY;
 
-std::string shard(int n) {
-  return fmt::format("shardId-{:012}", n);
-}
+using t::shard;
 
 TEST(KinesisMockLineage, SplitAndMergeWhileRunningDeliverEverythingParentsFirst) {
   auto dir = t::fresh_test_dir("kinesis-mock-lineage");

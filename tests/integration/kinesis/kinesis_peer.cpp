@@ -119,12 +119,12 @@ ListeningPeer start_kinesis_local(const fs::path& dir) {
 }
 
 ListeningPeer start_fault_proxy(const fs::path& dir, int upstream_port, int expire_every,
-                                int throttle_every) {
+                                int throttle_every, int expire_first) {
   return ListeningPeer(
       {"/usr/bin/env", "node", (peers_dir() / "fault_proxy.js").string(),
        std::to_string(upstream_port), "--expire-every", std::to_string(expire_every),
-       "--throttle-every", std::to_string(throttle_every), "--stats",
-       (dir / "proxy-stats.json").string()},
+       "--throttle-every", std::to_string(throttle_every), "--expire-first",
+       std::to_string(expire_first), "--stats", (dir / "proxy-stats.json").string()},
       dir / "proxy.log");
 }
 

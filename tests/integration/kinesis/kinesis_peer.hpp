@@ -3,6 +3,8 @@
 // after a Kinesis pipe ran. Kinesis sequence numbers exceed 64 bits: they stay strings here.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -35,8 +37,9 @@ ListeningPeer start_kinesalite(const std::filesystem::path& dir);
 ListeningPeer start_kinesis_local(const std::filesystem::path& dir);
 
 // The fault proxy in front of `upstream_port`; its counts go to `dir`/proxy-stats.json.
+// `expire_first`: the first GetRecords calls, one after the other, all expire.
 ListeningPeer start_fault_proxy(const std::filesystem::path& dir, int upstream_port,
-                                int expire_every, int throttle_every);
+                                int expire_every, int throttle_every, int expire_first = 0);
 
 // One record as the producer put it.
 struct KinesisPut {
@@ -47,6 +50,18 @@ struct KinesisPut {
 
 // Standard base64 (with padding) to bytes, for the data of envelopes.
 std::string decode_base64(const std::string& text);
+
+// "shardId-000000000003" for 3: Kinesis's shard ids in the order a stream creates them.
+inline std::string shard(int n) {
+  return fmt::format("shardId-{:012}", n);
+}
+
+// `a` followed by `b`.
+template <typename T>
+std::vector<T> concat(std::vector<T> a, const std::vector<T>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
 
 // Runs kinesis_tool.js with `args`; throws with its stderr when it fails. Returns stdout.
 std::string kinesis_tool(const std::string& endpoint, const std::vector<std::string>& args);

@@ -24,15 +24,8 @@ using namespace std::chrono_literals;
 
 const std::string binary = SHARDPIPE_BINARY;
 
-std::string shard(int n) {
-  return fmt::format("shardId-{:012}", n);
-}
-
-template <typename T>
-std::vector<T> concat(std::vector<T> a, const std::vector<T>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
+using t::concat;
+using t::shard;
 
 class KinesisReshard : public t::KinesaliteTest {
  protected:

@@ -135,6 +135,19 @@ TEST_F(KinesisSource, ExpiredIteratorsAndThrottlingSkipNothing) {
   EXPECT_GE(stats["throttled"].get<int>(), 5) << stats.dump();
 }
 
+TEST_F(KinesisSource, IteratorsThatExpireManyTimesInARowAreRetriedNotFatal) {
+  t::create_stream(endpoint(), "orders", 1);
+  auto put = t::put_records(endpoint(), "orders", 300, 10);
+  // More expiries in a row than one read re-acquires for: the pipe must back off and go on.
+  auto proxy = t::start_fault_proxy(dir_, kinesalite_->port(), 0, 0, 7);
+  auto pipe = t::write_kinesis_pipe(dir_, {.endpoint = proxy.endpoint()});
+  auto done = run(pipe);
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_EQ(t::exactly_once(put, t::read_kinesis_target(dir_ / "out")), "");
+  auto stats = nlohmann::json::parse(t::read_file(dir_ / "proxy-stats.json"));
+  EXPECT_GE(stats["expired"].get<int>(), 7) << stats.dump();
+}
+
 TEST_F(KinesisSource, CredentialsNeverAppearInTheOutput) {
   const std::string secret = "SECRET-wJalrXUtnFEMI-must-not-leak";
   t::use_test_credentials(secret);

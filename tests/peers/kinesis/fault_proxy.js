@@ -2,9 +2,10 @@
 // demand: iterators that expire and throttling.
 //
 //   node fault_proxy.js UPSTREAM_PORT [--expire-every N] [--throttle-every M]
-//                       [--fail-put-records-every P] [--stats FILE]
+//                       [--fail-put-records-every P] [--expire-first F] [--stats FILE]
 //
-// Every N-th GetRecords is answered 400 ExpiredIteratorException, and every M-th request of any
+// The first F GetRecords, one after the other, are answered 400 ExpiredIteratorException. Every
+// N-th GetRecords is answered 400 ExpiredIteratorException, and every M-th request of any
 // kind 400 ProvisionedThroughputExceededException, without reaching the server. Every P-th
 // PutRecords is a partial failure, as a shard over its budget gives: every second partition key
 // of the request has its records refused from the middle of that key's records on (a key with
@@ -22,6 +23,7 @@ const option = (name) => {
   return at > 0 ? process.argv[at + 1] : undefined;
 };
 const expireEvery = Number(option('--expire-every') || 0);
+const expireFirst = Number(option('--expire-first') || 0);
 const throttleEvery = Number(option('--throttle-every') || 0);
 const failPutRecordsEvery = Number(option('--fail-put-records-every') || 0);
 const statsFile = option('--stats');
@@ -103,7 +105,8 @@ const server = http.createServer((req, res) => {
       save();
       return fault(res, 'ProvisionedThroughputExceededException', 'Rate exceeded for shard (injected)');
     }
-    if (operation === 'GetRecords' && expireEvery > 0 && stats.getRecords % expireEvery === 0) {
+    if (operation === 'GetRecords' &&
+        (stats.getRecords <= expireFirst || (expireEvery > 0 && stats.getRecords % expireEvery === 0))) {
       stats.expired++;
       save();
       return fault(res, 'ExpiredIteratorException', 'Iterator expired (injected)');
