@@ -127,14 +127,16 @@ bool ShardConsumer::sleep_for(std::chrono::milliseconds duration) {
 }
 
 void ShardConsumer::run() {
-  if (wait_for_parents() && initialize()) process();
+  const bool started = wait_for_parents() && initialize();
+  if (started) process();
   auto sinks = stop_lanes();
   if (fatal_error() && !lease_lost_ && tracker_) {
     // Keep what was handled before the error, so a fixed pipe does not deliver it again.
     if (auto value = tracker_->checkpointable()) write_checkpoint(*value, false);
   }
-  if (fatal_error() && !lease_lost_) {
-    // Stopping on an error: let an operator or another worker act on the shard at once.
+  if ((fatal_error() || !started) && !lease_lost_) {
+    // Stopping on an error, or (another shard's error, a shutdown) before processing began: let
+    // an operator or another worker act on the shard at once. Nothing was handled in the latter.
     if (auto lease = this->lease()) (void)store_.release(*lease);
   }
   if (state_ == ConsumerState::lease_lost) {

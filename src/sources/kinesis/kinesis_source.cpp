@@ -122,13 +122,18 @@ class KinesisShardReader final : public ShardReader {
     return batch;
   }
 
+  Status acquire_iterator() {
+    auto acquired = api_.shard_iterator(shard_id_, position_);
+    if (!acquired) return fail(iterator_error(acquired.error()));
+    iterator_ = std::move(*acquired);
+    return {};
+  }
+
  private:
   Result<kinesis::RecordsPage> fetch(int limit) {
     for (int attempt = 1;; ++attempt) {
       if (!iterator_) {
-        auto acquired = api_.shard_iterator(shard_id_, position_);
-        if (!acquired) return fail(iterator_error(acquired.error()));
-        iterator_ = std::move(*acquired);
+        if (auto acquired = acquire_iterator(); !acquired) return fail(acquired.error());
       }
       auto page = api_.get_records(*iterator_, limit);
       if (page) return std::move(*page);
@@ -232,8 +237,14 @@ class KinesisSource final : public Source {
                                                   const StartPosition& start) override {
     auto reader_at = reader_start(shard_id, start);
     if (!reader_at) return fail(reader_at.error());
-    // The iterator is acquired on the first read, in the reader's own thread and connection.
-    return std::make_unique<KinesisShardReader>(context_, shard_id, std::move(*reader_at));
+    auto reader = std::make_unique<KinesisShardReader>(context_, shard_id, std::move(*reader_at));
+    // LATEST is the shard's tip now, when the pipe checkpointed the moment it means: acquired
+    // at once, so that records put before the first read are not skipped. Other iterators are
+    // acquired on the first read.
+    if (start.kind == StartKind::latest) {
+      if (auto acquired = reader->acquire_iterator(); !acquired) return fail(acquired.error());
+    }
+    return reader;
   }
 
   // Kinesis cannot tell the sequence number of a shard's newest record without reading it: LATEST
