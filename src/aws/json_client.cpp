@@ -88,7 +88,7 @@ AwsResult<std::string> JsonClient::call(std::string_view operation, std::string_
     net::Request request{
         .method = "POST",
         .url = state.url,
-        .headers = {{"Content-Type", "application/x-amz-json-1.1"},
+        .headers = {{"Content-Type", "application/x-amz-json-" + state.endpoint.json_version},
                     {"X-Amz-Target",
                      fmt::format("{}.{}", state.endpoint.target_prefix, operation)}},
         .body = std::string(json_body),

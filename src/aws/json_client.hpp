@@ -1,5 +1,5 @@
-// AWS's JSON 1.1 protocol (Kinesis, DynamoDB, DynamoDB Streams): one POST per operation to the
-// service endpoint with X-Amz-Target, signed with SigV4, over one keep-alive connection.
+// AWS's JSON 1.0 and 1.1 protocols (Kinesis, DynamoDB, DynamoDB Streams): one POST per operation to
+// the service endpoint with X-Amz-Target, signed with SigV4, over one keep-alive connection.
 //
 // Retries inside `call`, with exponential backoff and jitter: throttling
 // (ProvisionedThroughputExceededException, LimitExceededException, ThrottlingException,
@@ -18,11 +18,13 @@
 namespace shardpipe::aws {
 
 struct ServiceEndpoint {
-  std::string url;            // "https://kinesis.us-east-1.amazonaws.com" or an override
-  std::string region;         // signing region
-  std::string service;        // signing name: "kinesis", "dynamodb", "streams.dynamodb"
-  std::string target_prefix;  // "Kinesis_20131202", "DynamoDB_20120810",
-                              // "DynamoDBStreams_20120810"
+  std::string url;                   // "https://kinesis.us-east-1.amazonaws.com" or an override
+  std::string region;                // signing region
+  std::string service;               // signing name: "kinesis", "dynamodb", "streams.dynamodb"
+  std::string target_prefix;         // "Kinesis_20131202", "DynamoDB_20120810",
+                                     // "DynamoDBStreams_20120810"
+  std::string json_version = "1.1";  // Content-Type application/x-amz-json-<version>: Kinesis
+                                     // speaks 1.1, DynamoDB and DynamoDB Streams 1.0
 };
 
 // The default endpoint of a service in a region, e.g. ("kinesis", "eu-west-1") →

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace shardpipe {
 
@@ -29,5 +30,39 @@ struct StartPosition {
     return {StartKind::after_sequence_number, std::move(seq), 0};
   }
 };
+
+// The shard iterator type Kinesis and DynamoDB Streams call `kind`.
+constexpr std::string_view iterator_type_name(StartKind kind) {
+  switch (kind) {
+    case StartKind::trim_horizon:
+      return "TRIM_HORIZON";
+    case StartKind::latest:
+      return "LATEST";
+    case StartKind::at_timestamp:
+      return "AT_TIMESTAMP";
+    case StartKind::at_sequence_number:
+      return "AT_SEQUENCE_NUMBER";
+    case StartKind::after_sequence_number:
+      return "AFTER_SEQUENCE_NUMBER";
+  }
+  return "TRIM_HORIZON";
+}
+
+// For messages: "after sequence number 42", "at TRIM_HORIZON", ...
+inline std::string describe_position(const StartPosition& position) {
+  switch (position.kind) {
+    case StartKind::after_sequence_number:
+      return "after sequence number " + position.sequence_number;
+    case StartKind::at_sequence_number:
+      return "at sequence number " + position.sequence_number;
+    case StartKind::at_timestamp:
+      return "at timestamp " + std::to_string(position.timestamp_ms);
+    case StartKind::latest:
+      return "at LATEST";
+    case StartKind::trim_horizon:
+      return "at TRIM_HORIZON";
+  }
+  return "";
+}
 
 }  // namespace shardpipe

@@ -17,6 +17,10 @@ struct Record {
   bool decode_failed = false;
   std::string decode_error;
   std::string raw_data;  // the undecoded bytes, for the dead letters
+  // Not a record but a gap, when not empty: what records the service removed (past its retention)
+  // before they could be read. Reported as a DataLost dead letter, never skipped silently;
+  // sequence_number is the position before the gap, raw_data describes it as JSON.
+  std::string data_lost;
 };
 
 }  // namespace shardpipe

@@ -77,8 +77,8 @@ Result<ReplayResult> replay_dead_letters(const std::filesystem::path& folder, Ta
     if (!entry.envelope) {
       ++result.kept;
       result.problems.push_back(fmt::format(
-          "{}: kept: its data could not be decoded, so there is no record to send (its bytes are "
-          "in rawData)",
+          "{}: kept: there is no record to send (its data could not be decoded, or the entry "
+          "reports records lost before they were read); what is known is in rawData",
           entry.event_id));
       continue;
     }

@@ -17,6 +17,7 @@ enum class DeadLetterCondition {
   maximum_record_age_exceeded,
   decode_error,
   transform_error,
+  data_lost,  // records the source removed before they were read (a gap, not a record)
 };
 
 constexpr std::string_view to_string(AttemptOutcome outcome) {
@@ -42,6 +43,8 @@ constexpr std::string_view to_string(DeadLetterCondition condition) {
       return "DecodeError";
     case DeadLetterCondition::transform_error:
       return "TransformError";
+    case DeadLetterCondition::data_lost:
+      return "DataLost";
   }
   return "unknown";
 }
@@ -52,7 +55,7 @@ struct DeliveryCounters {
   std::atomic<uint64_t> bisections{0};              // failed batches split in two
   std::atomic<uint64_t> records_delivered{0};
   std::atomic<uint64_t> records_filtered{0};
-  std::array<std::atomic<uint64_t>, 4> dead_lettered{};  // by DeadLetterCondition
+  std::array<std::atomic<uint64_t>, 5> dead_lettered{};  // by DeadLetterCondition
 
   void count(AttemptOutcome outcome) { attempts[static_cast<size_t>(outcome)]++; }
   void count(DeadLetterCondition condition, uint64_t records) {

@@ -74,9 +74,11 @@ inline constexpr MetricFamily records_dead_lettered{
     .meaning =
         "Every increase deserves a look: these records were not delivered. `condition` is "
         "`RetryAttemptsExhausted` or `MaximumRecordAgeExceeded` (the target failed for too long), "
-        "`DecodeError` (a record not in `data_encoding`) or `TransformError` (the input "
-        "transform failed). `shardpipe dlq list` shows them, `shardpipe dlq replay` sends them "
-        "again.",
+        "`DecodeError` (a record not in `data_encoding`), `TransformError` (the input "
+        "transform failed) or `DataLost`: not a record but a gap, records the source removed "
+        "past its retention before they were read (DynamoDB Streams' 24 hours); counted even "
+        "without a dead-letter destination, and never normal. `shardpipe dlq list` shows them, "
+        "`shardpipe dlq replay` sends the records again.",
 };
 
 inline constexpr MetricFamily delivery_attempts{

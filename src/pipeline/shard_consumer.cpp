@@ -359,6 +359,10 @@ bool ShardConsumer::read_some(size_t max_records) {
   prepared.reserve(read->records.size());
   for (auto& record : read->records) {
     record.ordinal = tracker_->track(record.sequence_number, footprint(record));
+    if (!record.data_lost.empty()) {
+      if (!report_data_lost(record)) return false;
+      continue;
+    }
     if (record.decode_failed) {
       // A poison record goes to the dead letters, or stops the shard: never skipped, never a
       // crash loop.
@@ -387,6 +391,20 @@ bool ShardConsumer::read_some(size_t max_records) {
   route(prepared);
   if (read->shard_end) shard_end_seen_ = true;
   return true;
+}
+
+bool ShardConsumer::report_data_lost(const Record& gap) {
+  spdlog::error("shard {}: DATA LOST: {}", shard_.shard_id, gap.data_lost);
+  if (dead_letters_ == nullptr) {
+    // Nothing can bring the records back; stopping would only stop the records that remain.
+    counters_.count(DeadLetterCondition::data_lost, 1);
+    tracker_->handled(gap.ordinal);
+    return true;
+  }
+  const Record* marker = &gap;
+  const int attempts = 0;
+  return delivery_.dead_letter(std::span(&marker, 1), DeadLetterCondition::data_lost,
+                               Error::permanent(gap.data_lost), std::span(&attempts, 1));
 }
 
 bool ShardConsumer::prepare(Record& record, bool& stop) {

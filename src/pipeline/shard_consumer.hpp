@@ -115,6 +115,9 @@ class ShardConsumer {
   // Filters and transforms a decoded record; false when it is handled here (filtered out or
   // dead-lettered) or the shard must stop.
   bool prepare(Record& record, bool& stop);
+  // A gap the source found (Record::data_lost): logged, counted and dead-lettered, then handled.
+  // False when the dead letter could not be written (the shard stops, as for any dead letter).
+  bool report_data_lost(const Record& gap);
   // How many records may be read now: the shard's cap and the pipe's budget both have room.
   size_t read_room() const;
   bool open_lanes();

@@ -22,22 +22,6 @@ std::unexpected<aws::AwsError> fail_aws(aws::AwsError error) {
   return std::unexpected<aws::AwsError>(std::move(error));
 }
 
-const char* iterator_type(StartKind kind) {
-  switch (kind) {
-    case StartKind::trim_horizon:
-      return "TRIM_HORIZON";
-    case StartKind::latest:
-      return "LATEST";
-    case StartKind::at_timestamp:
-      return "AT_TIMESTAMP";
-    case StartKind::at_sequence_number:
-      return "AT_SEQUENCE_NUMBER";
-    case StartKind::after_sequence_number:
-      return "AFTER_SEQUENCE_NUMBER";
-  }
-  return "TRIM_HORIZON";
-}
-
 }  // namespace
 
 KinesisApi::KinesisApi(aws::JsonClient client, std::string stream_name)
@@ -92,7 +76,7 @@ aws::AwsResult<std::string> KinesisApi::shard_iterator(const std::string& shard_
                                                        const StartPosition& position) {
   json request{{"StreamName", stream_name_},
                {"ShardId", shard_id},
-               {"ShardIteratorType", iterator_type(position.kind)}};
+               {"ShardIteratorType", iterator_type_name(position.kind)}};
   if (position.kind == StartKind::at_sequence_number ||
       position.kind == StartKind::after_sequence_number) {
     request["StartingSequenceNumber"] = position.sequence_number;

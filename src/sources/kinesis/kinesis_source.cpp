@@ -140,7 +140,8 @@ class KinesisShardReader final : public ShardReader {
       if (page.error().code == "ExpiredIteratorException" && attempt < expired_iterator_attempts) {
         // Never LATEST and never a skip: start again right after the last record read. A page
         // holds whole Kinesis records, so that is never inside an aggregate.
-        spdlog::info("shard {}: iterator expired; re-acquired {}", shard_id_, describe(position_));
+        spdlog::info("shard {}: iterator expired; re-acquired {}", shard_id_,
+                     describe_position(position_));
         iterator_.reset();
         continue;
       }
@@ -186,22 +187,6 @@ class KinesisShardReader final : public ShardReader {
     if (error.error.kind == ErrorClass::permanent) error.error.kind = ErrorClass::fatal;
     error.error.message = fmt::format("shard {}: {}", shard_id_, error.error.message);
     return error_of(std::move(error));
-  }
-
-  static std::string describe(const StartPosition& position) {
-    switch (position.kind) {
-      case StartKind::after_sequence_number:
-        return "after sequence number " + position.sequence_number;
-      case StartKind::at_sequence_number:
-        return "at sequence number " + position.sequence_number;
-      case StartKind::at_timestamp:
-        return "at timestamp " + std::to_string(position.timestamp_ms);
-      case StartKind::latest:
-        return "at LATEST";
-      case StartKind::trim_horizon:
-        return "at TRIM_HORIZON";
-    }
-    return "";
   }
 
   std::shared_ptr<StreamContext> context_;

@@ -128,11 +128,16 @@ long DynamoDbLocal::resident_kib() const {
   return 0;
 }
 
-std::string dynamodb_tool(const std::string& endpoint, const std::vector<std::string>& args) {
+std::vector<std::string> dynamodb_tool_command(const std::string& endpoint,
+                                               const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"/usr/bin/env", "node",
                                    (peers_dir() / "dynamodb_tool.js").string(), endpoint};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto done = run_process_for(300s, argv);
+  return argv;
+}
+
+std::string dynamodb_tool(const std::string& endpoint, const std::vector<std::string>& args) {
+  auto done = run_process_for(300s, dynamodb_tool_command(endpoint, args));
   if (done.exit_code != 0) {
     throw std::runtime_error(
         fmt::format("dynamodb_tool {} failed ({}): {}", args.at(0), done.exit_code, done.err));

@@ -42,6 +42,9 @@ class DynamoDbLocal {
   std::chrono::milliseconds startup_time_{0};
 };
 
+// The command line that runs dynamodb_tool.js with `args` (to start it in the background).
+std::vector<std::string> dynamodb_tool_command(const std::string& endpoint,
+                                               const std::vector<std::string>& args);
 // Runs dynamodb_tool.js with `args`; throws with its stderr when it fails. Returns stdout.
 std::string dynamodb_tool(const std::string& endpoint, const std::vector<std::string>& args);
 
