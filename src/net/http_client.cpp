@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 
+#include "core/ascii_case.hpp"
 #include "net/curl_share.hpp"
 #include "net/url_for_messages.hpp"
 
@@ -28,6 +29,24 @@ size_t append_answer(char* data, size_t size, size_t count, void* user) {
     return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
   }
   answer->body.append(data, bytes);
+  return bytes;
+}
+
+// Collects the answer's header lines; a new status line (after "100 Continue") starts afresh, so
+// only the final answer's headers remain.
+size_t collect_header(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::vector<Header>*>(user);
+  const size_t bytes = size * count;
+  std::string_view line(data, bytes);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.starts_with("HTTP/")) {
+    headers->clear();
+  } else if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
+    auto value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    headers->push_back({std::string(line.substr(0, colon)), std::string(value)});
+  }
   return bytes;
 }
 
@@ -81,6 +100,7 @@ HttpClient::HttpClient() {
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, append_answer);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, collect_header);
   handle_ = std::move(handle);
 }
 
@@ -124,7 +144,13 @@ Result<Response> HttpClient::send(const Request& request) {
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  if (request.method == "GET" && request.body.empty()) {
+  // Cleared first: turning it off makes the request a GET, which the lines below then adjust.
+  curl_easy_setopt(easy, CURLOPT_NOBODY, 0L);
+  if (request.method == "HEAD") {
+    // A HEAD answer announces a body that never comes: libcurl must not wait for it.
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, nullptr);
+  } else if (request.method == "GET" && request.body.empty()) {
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, nullptr);
   } else {
@@ -136,7 +162,9 @@ Result<Response> HttpClient::send(const Request& request) {
                      request.method == "POST" ? nullptr : request.method.c_str());
   }
   AnswerBuffer answer;
+  std::vector<Header> answer_headers;
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &answer);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &answer_headers);
   handle_->error_text[0] = '\0';
 
   const CURLcode code = curl_easy_perform(easy);
@@ -144,6 +172,7 @@ Result<Response> HttpClient::send(const Request& request) {
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(easy, CURLOPT_POSTFIELDS, nullptr);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, nullptr);
 
   if (code != CURLE_OK) {
     if (answer.too_large) {
@@ -159,7 +188,17 @@ Result<Response> HttpClient::send(const Request& request) {
   }
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  return Response{.status = static_cast<int>(status), .body = std::move(answer.body)};
+  return Response{.status = static_cast<int>(status),
+                  .body = std::move(answer.body),
+                  .headers = std::move(answer_headers)};
+}
+
+const std::string* Response::header(std::string_view name) const {
+  const std::string wanted = ascii_lowered(name);
+  for (const auto& candidate : headers) {
+    if (ascii_lowered(candidate.name) == wanted) return &candidate.value;
+  }
+  return nullptr;
 }
 
 }  // namespace shardpipe::net

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -32,6 +33,10 @@ struct Request {
 struct Response {
   int status = 0;
   std::string body;
+  std::vector<Header> headers;  // of the final answer, in the order received
+
+  // The value of the first header named `name` (any case), or nullptr.
+  const std::string* header(std::string_view name) const;
 };
 
 class HttpClient {
@@ -41,10 +46,10 @@ class HttpClient {
   HttpClient(HttpClient&&) noexcept;
   HttpClient& operator=(HttpClient&&) noexcept;
 
-  // Sends `request` and returns the answer, whatever its status. A failure to get an answer
-  // (refused or lost connection, name lookup, TLS, time-out) is a retriable error naming the
-  // method, the URL (without secrets, see url_for_messages) and libcurl's reason. TLS
-  // certificates are always verified and redirects are not followed.
+  // Sends `request` and returns the answer, whatever its status. A HEAD request reads no body. A
+  // failure to get an answer (refused or lost connection, name lookup, TLS, time-out) is a
+  // retriable error naming the method, the URL (without secrets, see url_for_messages) and
+  // libcurl's reason. TLS certificates are always verified and redirects are not followed.
   Result<Response> send(const Request& request);
 
  private:

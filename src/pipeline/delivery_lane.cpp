@@ -134,6 +134,11 @@ bool DeliveryLane::flush_sink() {
       if (outcome.checkpoint_now) hooks_.unit_closed_early();
       return true;
     }
+    // A target that refuses for good (a bucket gone, access denied) would refuse every retry.
+    if (outcome.error->kind == ErrorClass::fatal) {
+      hooks_.fatal(*outcome.error);
+      return false;
+    }
     auto delay = backoff.next();
     spdlog::warn("shard {}: flushing the target failed (attempt {}), retrying in {} ms: {}",
                  settings_.name, backoff.attempts(), delay.count(), outcome.error->message);

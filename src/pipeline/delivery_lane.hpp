@@ -43,6 +43,7 @@ class DeliveryLane {
     std::function<bool()> keep_going;                     // false: the shard stops now
     std::function<void(const DeliveryOutcome&)> flushed;  // a flush delivered these records
     std::function<void()> unit_closed_early;              // a flush closed a partial unit
+    std::function<void(Error)> fatal;                     // a flush failed for good
     std::function<void(double seconds)> batch_delivered_in;
   };
 

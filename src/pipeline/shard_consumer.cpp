@@ -461,6 +461,7 @@ bool ShardConsumer::open_lanes() {
       .keep_going = [this] { return !hard_stop_ && !lease_lost_; },
       .flushed = [this](const DeliveryOutcome& outcome) { apply(outcome); },
       .unit_closed_early = [this] { maybe_checkpoint(true); },
+      .fatal = [this](Error error) { set_fatal(std::move(error)); },
       .batch_delivered_in = [this](double seconds) { metrics_.batch_delivered_in(seconds); },
   };
   auto make = [this](DeliveryLane::Wait wait) { return make_delivery(std::move(wait)); };

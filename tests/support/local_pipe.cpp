@@ -67,16 +67,20 @@ std::vector<PutRecord> put_records(const std::string& binary, const fs::path& lo
   return records;
 }
 
-std::vector<DeliveredRecord> read_file_target(const fs::path& out_dir) {
-  std::vector<DeliveredRecord> delivered;
-  if (!fs::exists(out_dir)) return delivered;
+std::vector<fs::path> file_target_files(const fs::path& out_dir) {
   std::vector<fs::path> files;
+  if (!fs::exists(out_dir)) return files;
   for (const auto& entry : fs::recursive_directory_iterator(out_dir)) {
     if (entry.is_regular_file() && entry.path().extension() == ".jsonl")
       files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
+  return files;
+}
+
+std::vector<DeliveredRecord> read_file_target(const fs::path& out_dir) {
+  std::vector<DeliveredRecord> delivered;
+  for (const auto& file : file_target_files(out_dir)) {
     std::istringstream lines(read_file(file));
     for (std::string line; std::getline(lines, line);) {
       DeliveredRecord record;

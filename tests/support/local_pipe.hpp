@@ -54,6 +54,10 @@ struct DeliveredRecord {
   std::filesystem::path file;
 };
 
+// The .jsonl files a file target holds under `out_dir`, in name order (shard folder, then first
+// sequence number); none when `out_dir` does not exist.
+std::vector<std::filesystem::path> file_target_files(const std::filesystem::path& out_dir);
+
 // Every record a file target holds under `out_dir`, file by file in name order. Throws on a line
 // that is not an envelope. Missing `out_dir` means nothing was delivered.
 std::vector<DeliveredRecord> read_file_target(const std::filesystem::path& out_dir);

@@ -8,7 +8,6 @@
 #include <cctype>
 #include <chrono>
 #include <deque>
-#include <map>
 #include <mutex>
 #include <optional>
 
@@ -20,6 +19,7 @@
 #include "core/json_text.hpp"
 #include "sources/dynamodb/dynamodb_streams_api.hpp"
 #include "sources/dynamodb/stream_record_envelope.hpp"
+#include "sources/millis_behind.hpp"
 
 namespace shardpipe {
 namespace {
@@ -30,10 +30,9 @@ using SteadyClock = std::chrono::steady_clock;
 
 // GetRecords returns at most 1000 records (and 1 MB) per call.
 constexpr int max_records_per_call = 1000;
-// The service allows 5 GetRecords per second per shard; a reader behind the tip with pages that
-// are not full waits this long between calls' starts, one with full pages does not wait.
-constexpr auto busy_interval = 200ms;
-// At the tip (an empty page): four times a second, as EventBridge Pipes polls.
+// A reader that got records may be behind (a page holds at most 1000 records or 1 MB): it calls
+// again at once, as the KCL does. At the tip (an empty page) it polls four times a second, as
+// EventBridge Pipes does.
 constexpr auto tip_interval = 250ms;
 // ApproximateCreationDateTime is rounded down, by AWS to the second and by DynamoDB Local to the
 // minute: a start at a moment skips only records created more than this before it.
@@ -57,8 +56,7 @@ struct StreamContext {
   config::DataEncoding encoding;
 
   std::atomic<bool> shard_ended{false};  // a reader reached a shard's end since the last listing
-  std::mutex mutex;
-  std::map<std::string, int64_t> millis_behind;  // per shard, from its last page
+  MillisBehindByShard millis_behind;     // of the last record of each shard's last page
 
   StreamsApi api(aws::RetryOptions retry) const {
     return StreamsApi(aws::JsonClient(endpoint, credentials, retry), stream_arn);
@@ -90,9 +88,7 @@ class DynamoDbShardReader final : public ShardReader {
       int limit = static_cast<int>(std::clamp<size_t>(max_records, 1, max_records_per_call));
       auto page = fetch(limit);
       if (!page) return fail(page.error());
-      next_call_ = now + (static_cast<int>(page->records.size()) >= limit ? 0ms
-                          : page->records.empty()                         ? tip_interval
-                                                                          : busy_interval);
+      next_call_ = page->records.empty() ? now + tip_interval : now;
       take(std::move(*page));
     }
     size_t bytes = 0;
@@ -104,11 +100,7 @@ class DynamoDbShardReader final : public ShardReader {
     }
     batch.shard_end = ended_ && pending_.empty();
     if (batch.shard_end) context_->shard_ended = true;
-    std::lock_guard lock(context_->mutex);
-    if (auto found = context_->millis_behind.find(shard_id_);
-        found != context_->millis_behind.end()) {
-      batch.millis_behind = found->second;
-    }
+    batch.millis_behind = context_->millis_behind.of(shard_id_);
     return batch;
   }
 
@@ -177,8 +169,7 @@ class DynamoDbShardReader final : public ShardReader {
     iterator_ = std::move(page.next_iterator);
     ended_ = !iterator_.has_value();
     int64_t behind = page.records.empty() ? 0 : unix_now_ms() - page.records.back().created_ms;
-    std::lock_guard lock(context_->mutex);
-    context_->millis_behind[shard_id_] = std::max<int64_t>(0, behind);
+    context_->millis_behind.record(shard_id_, std::max<int64_t>(0, behind));
   }
 
   // Handled in order like a record, at the position before the gap.
@@ -285,13 +276,7 @@ class DynamoDbStreamsSource final : public Source {
   }
 
   Result<ShardLag> lag(const std::string& shard_id, const std::string& /*checkpoint*/) override {
-    ShardLag lag;
-    std::lock_guard lock(context_->mutex);
-    if (auto found = context_->millis_behind.find(shard_id);
-        found != context_->millis_behind.end()) {
-      lag.millis_behind = found->second;
-    }
-    return lag;
+    return context_->millis_behind.lag(shard_id);
   }
 
  private:

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -18,6 +17,7 @@
 #include "sources/kinesis/get_records_pacer.hpp"
 #include "sources/kinesis/kinesis_api.hpp"
 #include "sources/kinesis/user_record_queue.hpp"
+#include "sources/millis_behind.hpp"
 #include "sources/stream_envelope.hpp"
 
 namespace shardpipe {
@@ -47,10 +47,7 @@ struct StreamContext {
   std::string stream_arn;
   config::DataEncoding encoding;
 
-  // MillisBehindLatest of each shard's last GetRecords, for lag(): Kinesis cannot count the
-  // records behind, and asking it again would spend the shard's call budget.
-  std::mutex mutex;
-  std::map<std::string, int64_t> millis_behind;
+  MillisBehindByShard millis_behind;  // MillisBehindLatest of each shard's last GetRecords
 
   KinesisApi api(aws::RetryOptions retry) const {
     return KinesisApi(aws::JsonClient(endpoint, credentials, retry), stream_name);
@@ -156,10 +153,7 @@ class KinesisShardReader final : public ShardReader {
     queue_.push(std::move(page.records));
     iterator_ = std::move(page.next_iterator);
     shard_ended_ = !iterator_.has_value();
-    if (page.millis_behind) {
-      std::lock_guard lock(context_->mutex);
-      context_->millis_behind[shard_id_] = *page.millis_behind;
-    }
+    if (page.millis_behind) context_->millis_behind.record(shard_id_, *page.millis_behind);
   }
 
   // GetShardIterator refused: a moment this host's clock has reached but the service's not yet
@@ -239,13 +233,7 @@ class KinesisSource final : public Source {
   }
 
   Result<ShardLag> lag(const std::string& shard_id, const std::string& /*checkpoint*/) override {
-    ShardLag lag;
-    std::lock_guard lock(context_->mutex);
-    if (auto found = context_->millis_behind.find(shard_id);
-        found != context_->millis_behind.end()) {
-      lag.millis_behind = found->second;
-    }
-    return lag;
+    return context_->millis_behind.lag(shard_id);
   }
 
  private:

@@ -7,7 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/sequence_number.hpp"
+#include "targets/unit_name.hpp"
+#include "targets/unit_sink.hpp"
 
 namespace shardpipe {
 namespace {
@@ -61,58 +62,17 @@ Status write_file_durably(const fs::path& final_path, std::string_view content) 
   return fsync_path(final_path.parent_path(), O_RDONLY | O_DIRECTORY);
 }
 
-class FileSink final : public ShardSink {
+class FileSink final : public UnitSink {
  public:
   FileSink(fs::path dir, size_t records_per_file)
-      : dir_(std::move(dir)), records_per_file_(records_per_file) {}
-
-  DeliveryOutcome deliver(std::span<const Record> batch) override {
-    DeliveryOutcome outcome;
-    if (full() && !write_current(outcome)) return outcome;
-    for (const auto& record : batch) {
-      if (ordinals_.empty()) first_sequence_ = record.sequence_number;
-      content_.append(record.envelope);
-      content_.push_back('\n');
-      ordinals_.push_back(record.ordinal);
-      ++outcome.accepted;
-      if (full() && !write_current(outcome)) return outcome;
-    }
-    return outcome;
-  }
-
-  DeliveryOutcome flush() override {
-    DeliveryOutcome outcome;
-    if (!ordinals_.empty()) {
-      bool partial = !full();
-      if (write_current(outcome)) outcome.checkpoint_now = partial;
-    }
-    return outcome;
-  }
-
-  size_t pending() const override { return ordinals_.size(); }
-  bool buffering() const override { return true; }
+      : UnitSink(records_per_file), dir_(std::move(dir)) {}
 
  private:
-  bool full() const { return ordinals_.size() >= records_per_file_; }
-
-  // Writes the buffered file; on failure keeps it buffered for the next attempt.
-  bool write_current(DeliveryOutcome& outcome) {
-    auto written = write_file_durably(dir_ / file_target_name(first_sequence_), content_);
-    if (!written) {
-      outcome.error = written.error();
-      return false;
-    }
-    outcome.delivered.insert(outcome.delivered.end(), ordinals_.begin(), ordinals_.end());
-    content_.clear();
-    ordinals_.clear();
-    return true;
+  Status write_unit(const std::string& first_sequence, std::string_view content) override {
+    return write_file_durably(dir_ / file_target_name(first_sequence), content);
   }
 
   fs::path dir_;
-  size_t records_per_file_;
-  std::string first_sequence_;
-  std::string content_;
-  std::vector<uint64_t> ordinals_;
 };
 
 class FileTarget final : public Target {
@@ -143,20 +103,7 @@ class FileTarget final : public Target {
 }  // namespace
 
 std::string file_target_name(const std::string& first_sequence) {
-  // "SEQ:N" (a record inside a KPL aggregate) becomes SEQ-<N in 10 digits>: a colon in a file
-  // name trips up scp, rsync and other systems' file systems, and the padding keeps name order
-  // the records' order ("SEQ.jsonl", the aggregate's last record, sorts after every "SEQ-").
-  auto [sequence, sub] = split_sub_sequence(first_sequence);
-  std::string name;
-  if (sequence.size() < 20) name.assign(20 - sequence.size(), '0');
-  name += sequence;
-  if (!sub.empty()) {
-    name += '-';
-    if (sub.size() < 10) name.append(10 - sub.size(), '0');
-    name += sub;
-  }
-  name += ".jsonl";
-  return name;
+  return unit_name_stem(first_sequence) + ".jsonl";
 }
 
 std::unique_ptr<Target> make_file_target(const fs::path& path, int records_per_file) {

@@ -27,6 +27,7 @@ class PrivateNetworkNamespace : public ::testing::Environment {
       FAIL() << e.what();
     }
   }
+  void TearDown() override { stop_shared_dynamodb_local(); }
 };
 [[maybe_unused]] ::testing::Environment* const private_network_namespace =
     ::testing::AddGlobalTestEnvironment(new PrivateNetworkNamespace);

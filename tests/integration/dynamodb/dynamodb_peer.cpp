@@ -128,6 +128,31 @@ long DynamoDbLocal::resident_kib() const {
   return 0;
 }
 
+namespace {
+std::unique_ptr<DynamoDbLocal> shared_server;
+}  // namespace
+
+DynamoDbLocal& shared_dynamodb_local() {
+  if (!shared_server) {
+    shared_server = std::make_unique<DynamoDbLocal>(fresh_test_dir("dynamodb-local-shared"));
+  }
+  return *shared_server;
+}
+
+void stop_shared_dynamodb_local() {
+  shared_server.reset();
+}
+
+ListeningPeer start_streams_fault_proxy(const fs::path& dir, int upstream_port,
+                                        const std::vector<std::string>& faults) {
+  std::vector<std::string> argv = {"/usr/bin/env", "node",
+                                   (peers_dir() / "streams_fault_proxy.js").string(),
+                                   std::to_string(upstream_port)};
+  argv.insert(argv.end(), faults.begin(), faults.end());
+  argv.insert(argv.end(), {"--stats", (dir / "proxy-stats.json").string()});
+  return ListeningPeer(argv, dir / "proxy.log");
+}
+
 std::vector<std::string> dynamodb_tool_command(const std::string& endpoint,
                                                const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"/usr/bin/env", "node",

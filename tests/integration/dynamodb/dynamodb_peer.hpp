@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "listening_peer.hpp"
 #include "process.hpp"
 
 namespace shardpipe::testing {
@@ -42,9 +43,19 @@ class DynamoDbLocal {
   std::chrono::milliseconds startup_time_{0};
 };
 
+// tests/peers/dynamodb/streams_fault_proxy.js in front of `upstream_port`, with `faults` (e.g.
+// {"--expire-every", "5"}); its counts go to `dir`/proxy-stats.json.
+ListeningPeer start_streams_fault_proxy(const std::filesystem::path& dir, int upstream_port,
+                                        const std::vector<std::string>& faults);
+
 // The command line that runs dynamodb_tool.js with `args` (to start it in the background).
 std::vector<std::string> dynamodb_tool_command(const std::string& endpoint,
                                                const std::vector<std::string>& args);
+// One DynamoDB Local for the whole test program, started by the first call; stopped by
+// stop_shared_dynamodb_local() (the program's test environment calls it at the end).
+DynamoDbLocal& shared_dynamodb_local();
+void stop_shared_dynamodb_local();
+
 // Runs dynamodb_tool.js with `args`; throws with its stderr when it fails. Returns stdout.
 std::string dynamodb_tool(const std::string& endpoint, const std::vector<std::string>& args);
 

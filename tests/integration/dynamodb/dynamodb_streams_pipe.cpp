@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include "dynamodb_peer.hpp"
+#include "local_pipe.hpp"
 #include "process.hpp"
 
 namespace shardpipe::testing {
@@ -21,11 +23,7 @@ source:
   region: us-east-1
   data_encoding: {}
   batch_size: 500
-{}target:
-  type: file
-  path: ./out
-  records_per_file: 200
-dead_letter:
+{}{}dead_letter:
   type: file
   path: ./dlq
 retry: {{backoff_initial: 50ms, backoff_max: 1s}}
@@ -33,21 +31,13 @@ checkpoint:
   lease_duration: 3s
 )",
                                options.name, options.stream, options.endpoint,
-                               options.data_encoding, options.extra_source));
+                               options.data_encoding, options.extra_source, options.target));
   return file;
 }
 
 std::vector<DynamoDbDelivered> read_dynamodb_target(const fs::path& out_dir) {
   std::vector<DynamoDbDelivered> delivered;
-  if (!fs::exists(out_dir)) return delivered;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::recursive_directory_iterator(out_dir)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".jsonl") {
-      files.push_back(entry.path());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
+  for (const auto& file : file_target_files(out_dir)) {
     std::ifstream in(file);
     std::string line;
     while (std::getline(in, line)) {
@@ -63,6 +53,46 @@ nlohmann::json as_sent(nlohmann::json envelope) {
     envelope.erase(added);
   }
   return envelope;
+}
+
+std::map<std::string, nlohmann::json> stream_by_sequence(const std::string& endpoint,
+                                                         const std::string& arn) {
+  std::map<std::string, nlohmann::json> out;
+  for (const auto& record : stream_records(endpoint, arn)) {
+    out[record.json["dynamodb"]["SequenceNumber"]] = record.json;
+  }
+  return out;
+}
+
+std::string sequence_of(const DynamoDbDelivered& record) {
+  return record.envelope.at("dynamodb").at("SequenceNumber");
+}
+
+std::string compare_with_stream(const std::vector<DynamoDbDelivered>& delivered,
+                                const std::map<std::string, nlohmann::json>& stream) {
+  std::string problems;
+  std::map<std::string, int> seen;
+  std::map<std::string, std::string> previous_in_shard;
+  for (const auto& record : delivered) {
+    std::string sequence = sequence_of(record);
+    if (++seen[sequence] == 2) problems += "duplicated " + sequence + "\n";
+    auto found = stream.find(sequence);
+    if (found == stream.end()) {
+      problems += "unexpected " + sequence + "\n";
+    } else if (as_sent(record.envelope) != found->second) {
+      problems += "altered " + sequence + ": " + record.envelope.dump() + "\n";
+    }
+    // DynamoDB Local's sequence numbers all have 21 digits: text order is number order.
+    std::string& previous = previous_in_shard[record.shard_folder];
+    if (!previous.empty() && sequence <= previous) {
+      problems += "out of order: " + sequence + " after " + previous + "\n";
+    }
+    previous = sequence;
+  }
+  for (const auto& [sequence, record] : stream) {
+    if (!seen.contains(sequence)) problems += "missing " + sequence + "\n";
+  }
+  return problems;
 }
 
 std::string item_of(const nlohmann::json& record) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@ struct DynamoDbPipeOptions {
   std::string data_encoding = "json";  // plain keys and images in the envelope
   std::string extra_source;            // more lines of the source section, indented two spaces
   std::string name = "ddb-test";
+  // The target section; the default is a file target in DIR/out.
+  std::string target = "target:\n  type: file\n  path: ./out\n  records_per_file: 200\n";
 };
 
 // Writes DIR/pipe.yaml: the stream into DIR/out (file target), dead letters in DIR/dlq.
@@ -33,6 +36,18 @@ std::vector<DynamoDbDelivered> read_dynamodb_target(const std::filesystem::path&
 // The envelope as the service sent the record: without what the source adds (eventSourceARN,
 // and the plain keys / newImage / oldImage).
 nlohmann::json as_sent(nlohmann::json envelope);
+
+// The records the stream holds, read by the independent client (every shard from
+// TRIM_HORIZON), by sequence number.
+std::map<std::string, nlohmann::json> stream_by_sequence(const std::string& endpoint,
+                                                         const std::string& arn);
+
+std::string sequence_of(const DynamoDbDelivered& record);
+
+// Problems with `delivered` against what the stream holds: each record exactly once, as sent,
+// in rising order within each shard folder; empty when there are none.
+std::string compare_with_stream(const std::vector<DynamoDbDelivered>& delivered,
+                                const std::map<std::string, nlohmann::json>& stream);
 
 // "pk/sk" of a record's Keys.
 std::string item_of(const nlohmann::json& record);

@@ -11,6 +11,7 @@
 
 #include "dynamodb_peer.hpp"
 #include "dynamodb_streams_pipe.hpp"
+#include "dynamodb_streams_test.hpp"
 #include "local_pipe.hpp"
 
 namespace shardpipe {
@@ -22,90 +23,7 @@ using namespace std::chrono_literals;
 
 const std::string binary = SHARDPIPE_BINARY;
 
-// One DynamoDB Local for the suite (it takes seconds to start); a table of its own per test.
-class DynamoDbStreams : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    ::setenv("AWS_ACCESS_KEY_ID", "AKIDSHARDPIPETEST", 1);
-    ::setenv("AWS_SECRET_ACCESS_KEY", "test-secret", 1);
-    ::unsetenv("AWS_SESSION_TOKEN");
-    ::setenv("AWS_REGION", "us-east-1", 1);
-    server_dir_ = new fs::path(t::fresh_test_dir("dynamodb-streams-server"));
-    server_ = new t::DynamoDbLocal(*server_dir_);
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete server_dir_;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    dir_ = t::fresh_test_dir(
-        "ddb-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
-  static std::string endpoint() { return server_->endpoint(); }
-  t::Completed run(const fs::path& pipe, const std::string& idle = "2s") {
-    return t::run_until_idle(binary, pipe, "test-worker", idle);
-  }
-  // Starts the pipe in the background until killed or stopped.
-  std::unique_ptr<t::BackgroundProcess> start(const fs::path& pipe, const std::string& log) {
-    return std::make_unique<t::BackgroundProcess>(
-        std::vector<std::string>{binary, "run", pipe.string(), "--worker-id", "test-worker"},
-        dir_ / log);
-  }
-
-  static t::DynamoDbLocal* server_;
-  static fs::path* server_dir_;
-  fs::path dir_;
-};
-t::DynamoDbLocal* DynamoDbStreams::server_ = nullptr;
-fs::path* DynamoDbStreams::server_dir_ = nullptr;
-
-// The records the stream holds, read by the independent client, by sequence number.
-std::map<std::string, nlohmann::json> stream_by_sequence(const std::string& endpoint,
-                                                         const std::string& arn) {
-  std::map<std::string, nlohmann::json> out;
-  for (const auto& record : t::stream_records(endpoint, arn)) {
-    out[record.json["dynamodb"]["SequenceNumber"]] = record.json;
-  }
-  return out;
-}
-
-std::string sequence_of(const t::DynamoDbDelivered& record) {
-  return record.envelope.at("dynamodb").at("SequenceNumber");
-}
-
-// Problems with `delivered` against what the stream holds: each record exactly once, as sent,
-// in the stream's order within its shard.
-std::string compare_with_stream(const std::vector<t::DynamoDbDelivered>& delivered,
-                                const std::map<std::string, nlohmann::json>& stream) {
-  std::string problems;
-  std::map<std::string, int> seen;
-  std::string previous;
-  for (const auto& record : delivered) {
-    std::string sequence = sequence_of(record);
-    if (++seen[sequence] == 2) problems += "duplicated " + sequence + "\n";
-    auto found = stream.find(sequence);
-    if (found == stream.end()) {
-      problems += "unexpected " + sequence + "\n";
-    } else if (t::as_sent(record.envelope) != found->second) {
-      problems += "altered " + sequence + ": " + record.envelope.dump() + "\n";
-    }
-    // One shard here: sequence numbers of equal length rise.
-    if (!previous.empty() && sequence <= previous) {
-      problems += "out of order: " + sequence + " after " + previous + "\n";
-    }
-    previous = sequence;
-  }
-  for (const auto& [sequence, record] : stream) {
-    if (!seen.contains(sequence)) problems += "missing " + sequence + "\n";
-  }
-  return problems;
-}
+using DynamoDbStreams = t::DynamoDbStreamsTest;
 
 TEST_F(DynamoDbStreams, ExactlyFiveChangesDeliveredInOrderAsTheServiceSentThem) {
   auto arn = t::create_table(endpoint(), "five");
@@ -118,7 +36,7 @@ TEST_F(DynamoDbStreams, ExactlyFiveChangesDeliveredInOrderAsTheServiceSentThem) 
   ASSERT_EQ(done.exit_code, 0) << done.err;
   auto delivered = t::read_dynamodb_target(dir_ / "out");
   ASSERT_EQ(delivered.size(), 5u);
-  EXPECT_EQ(compare_with_stream(delivered, stream_by_sequence(endpoint(), arn)), "");
+  EXPECT_EQ(t::compare_with_stream(delivered, t::stream_by_sequence(endpoint(), arn)), "");
 
   std::vector<std::string> changes;
   for (const auto& record : delivered) {
@@ -148,7 +66,7 @@ TEST_F(DynamoDbStreams, ExactlyFiveChangesDeliveredInOrderAsTheServiceSentThem) 
   // Checkpointed at the last record: a second run delivers nothing new.
   auto checkpoints = t::checkpoints(binary, pipe);
   ASSERT_EQ(checkpoints.size(), 1u);
-  EXPECT_EQ(checkpoints.begin()->second, sequence_of(delivered.back()));
+  EXPECT_EQ(checkpoints.begin()->second, t::sequence_of(delivered.back()));
   auto again = run(pipe);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(t::read_dynamodb_target(dir_ / "out").size(), 5u);
@@ -156,11 +74,14 @@ TEST_F(DynamoDbStreams, ExactlyFiveChangesDeliveredInOrderAsTheServiceSentThem) 
 
 TEST_F(DynamoDbStreams, FiveThousandChangesThroughKillsNoneLostNoneTwicePerItemOrderKept) {
   auto arn = t::create_table(endpoint(), "kills");
-  auto pipe = t::write_dynamodb_pipe(dir_, {.endpoint = endpoint(), .stream = arn});
+  auto pipe = t::write_dynamodb_pipe(
+      dir_,
+      {.endpoint = endpoint(), .stream = arn, .extra_source = "  parallelization_factor: 1\n"});
   t::create_store(binary, pipe);
-  // The writer runs while the pipe is killed, again and again.
-  t::BackgroundProcess writer(t::dynamodb_tool_command(endpoint(), {"put", "kills", "5000", "50"}),
-                              dir_ / "writer.log");
+  // 5,000 changes to 50 items (an INSERT each, then MODIFYs), written while the pipe is killed
+  // again and again.
+  t::BackgroundProcess writer(
+      t::dynamodb_tool_command(endpoint(), {"churn", "kills", "5000", "50"}), dir_ / "writer.log");
   int kills = 0;
   while (kills < 4) {
     auto pipe_process = start(pipe, "run-" + std::to_string(kills) + ".log");
@@ -173,20 +94,32 @@ TEST_F(DynamoDbStreams, FiveThousandChangesThroughKillsNoneLostNoneTwicePerItemO
   auto done = run(pipe, "3s");
   ASSERT_EQ(done.exit_code, 0) << done.err;
 
-  auto stream = stream_by_sequence(endpoint(), arn);
+  auto stream = t::stream_by_sequence(endpoint(), arn);
   ASSERT_EQ(stream.size(), 5000u);
   auto delivered = t::read_dynamodb_target(dir_ / "out");
-  EXPECT_EQ(compare_with_stream(delivered, stream), "");
+  EXPECT_EQ(t::compare_with_stream(delivered, stream), "");
   EXPECT_EQ(delivered.size(), 5000u);
-  // Per item (here per partition key, whose sort keys rise), in the order they were written.
-  std::map<std::string, int> last_sk;
+  // Per item, every change in the order it was made: n rises by 50 from change to change, and
+  // each old image is the previous new one.
+  std::map<std::string, int> last_n;
+  int inserts = 0;
   for (const auto& record : delivered) {
-    std::string pk = record.envelope["keys"]["pk"];
-    int sk = record.envelope["keys"]["sk"];
-    EXPECT_GT(sk, last_sk.contains(pk) ? last_sk[pk] : -1) << pk;
-    last_sk[pk] = sk;
+    const auto& envelope = record.envelope;
+    std::string pk = envelope["keys"]["pk"];
+    int n = envelope["newImage"]["n"];
+    if (envelope["eventName"] == "INSERT") {
+      ++inserts;
+      EXPECT_FALSE(last_n.contains(pk)) << pk;
+      EXPECT_LT(n, 50);
+    } else {
+      EXPECT_EQ(envelope["eventName"], "MODIFY");
+      EXPECT_EQ(n, last_n[pk] + 50) << pk;
+      EXPECT_EQ(envelope["oldImage"]["n"], last_n[pk]) << pk;
+    }
+    last_n[pk] = n;
   }
-  std::cout << "records: 5000, kills: " << kills << ", delivered: " << delivered.size() << "\n";
+  EXPECT_EQ(inserts, 50);
+  std::cout << "changes: 5000, kills: " << kills << ", delivered: " << delivered.size() << "\n";
 }
 
 TEST_F(DynamoDbStreams, ChangesAfterTwentySecondsOfSilenceAreDelivered) {
@@ -204,8 +137,8 @@ TEST_F(DynamoDbStreams, ChangesAfterTwentySecondsOfSilenceAreDelivered) {
       t::wait_until([&] { return t::read_dynamodb_target(dir_ / "out").size() == 5; }, 30s));
   pipe_process->signal(SIGTERM);
   EXPECT_EQ(pipe_process->wait_for(30s), 0) << pipe_process->output();
-  EXPECT_EQ(compare_with_stream(t::read_dynamodb_target(dir_ / "out"),
-                                stream_by_sequence(endpoint(), arn)),
+  EXPECT_EQ(t::compare_with_stream(t::read_dynamodb_target(dir_ / "out"),
+                                   t::stream_by_sequence(endpoint(), arn)),
             "");
 }
 
@@ -225,7 +158,7 @@ TEST_F(DynamoDbStreams, EveryStreamViewTypeGivesTheImagesItNames) {
     ASSERT_EQ(done.exit_code, 0) << done.err;
     auto delivered = t::read_dynamodb_target(pipe_dir / "out");
     ASSERT_EQ(delivered.size(), 4u);
-    EXPECT_EQ(compare_with_stream(delivered, stream_by_sequence(endpoint(), arn)), "");
+    EXPECT_EQ(t::compare_with_stream(delivered, t::stream_by_sequence(endpoint(), arn)), "");
     const bool new_images = view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES";
     const bool old_images = view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES";
     for (const auto& record : delivered) {
@@ -241,6 +174,34 @@ TEST_F(DynamoDbStreams, EveryStreamViewTypeGivesTheImagesItNames) {
   }
 }
 
+TEST_F(DynamoDbStreams, FiltersMatchEventNamesAndThePlainImages) {
+  auto arn = t::create_table(endpoint(), "filtered");
+  t::put_items(endpoint(), "filtered", 6, 6);            // flag: true for even sk
+  t::update_item(endpoint(), "filtered", "key-1", "1");  // n: 1001
+  t::update_item(endpoint(), "filtered", "key-2", "2");  // n: 1002
+  t::delete_item(endpoint(), "filtered", "key-3", "3");
+  auto pipe = t::write_dynamodb_pipe(dir_, {.endpoint = endpoint(), .stream = arn});
+  std::string text = t::read_file(pipe);
+  text.replace(text.find("target:"), 7, R"(filter:
+  - { eventName: [ "INSERT" ], newImage: { flag: [ true ] } }
+  - { eventName: [ "MODIFY" ], newImage: { n: [ { numeric: [ ">", 1001.5 ] } ] } }
+  - { dynamodb: { Keys: { pk: { S: [ "key-3" ] } } }, eventName: [ "REMOVE" ] }
+target:)");
+  t::write_file(pipe, text);
+  auto done = run(pipe);
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  std::vector<std::string> changes;
+  for (const auto& record : t::read_dynamodb_target(dir_ / "out")) {
+    changes.push_back(record.envelope["eventName"].get<std::string>() + " " +
+                      t::item_of(record.envelope));
+  }
+  EXPECT_EQ(changes, (std::vector<std::string>{"INSERT key-0/0", "INSERT key-2/2", "INSERT key-4/4",
+                                               "MODIFY key-2/2", "REMOVE key-3/3"}));
+  // The others were filtered out, and so handled: checkpointed at the last change.
+  EXPECT_EQ(t::checkpoints(binary, pipe).begin()->second,
+            t::stream_by_sequence(endpoint(), arn).rbegin()->first);
+}
+
 TEST_F(DynamoDbStreams, ADisabledStreamIsReadToItsEndAndReported) {
   auto arn = t::create_table(endpoint(), "disabled");
   t::put_items(endpoint(), "disabled", 30, 5);
@@ -251,7 +212,7 @@ TEST_F(DynamoDbStreams, ADisabledStreamIsReadToItsEndAndReported) {
   EXPECT_NE(done.err.find("is DISABLED"), std::string::npos) << done.err;
   auto delivered = t::read_dynamodb_target(dir_ / "out");
   EXPECT_EQ(delivered.size(), 30u);
-  EXPECT_EQ(compare_with_stream(delivered, stream_by_sequence(endpoint(), arn)), "");
+  EXPECT_EQ(t::compare_with_stream(delivered, t::stream_by_sequence(endpoint(), arn)), "");
   // The closed shard is finished as such.
   auto checkpoints = t::checkpoints(binary, pipe);
   ASSERT_EQ(checkpoints.size(), 1u);

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "local_pipe.hpp"
+
 namespace shardpipe::testing {
 namespace {
 
@@ -42,44 +44,6 @@ std::vector<KinesisPut> parse_put_lines(std::istream& lines, int count) {
 }
 
 }  // namespace
-
-std::string decode_base64(const std::string& text) {
-  static const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    auto at = alphabet.find(c);
-    if (at == std::string::npos) throw std::runtime_error("not base64: " + text);
-    buffer = (buffer << 6) | static_cast<uint32_t>(at);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
-ListeningPeer::ListeningPeer(const std::vector<std::string>& argv, const fs::path& log_file) {
-  process_ = std::make_unique<BackgroundProcess>(argv, log_file);
-  auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::string out = process_->output();
-    if (auto at = out.find("listening "); at != std::string::npos) {
-      auto end = out.find('\n', at);
-      if (end != std::string::npos) {
-        port_ = std::stoi(out.substr(at + 10, end - at - 10));
-        return;
-      }
-    }
-    if (!process_->running()) throw std::runtime_error(argv[2] + " exited: " + out);
-    std::this_thread::sleep_for(20ms);
-  }
-  throw std::runtime_error(argv[2] + " did not start within 60 s: " + process_->output());
-}
 
 ListeningPeer start_kinesalite(const fs::path& dir) {
   return ListeningPeer({"/usr/bin/env", "node", (peers_dir() / "kinesalite_server.js").string()},
@@ -166,15 +130,7 @@ nlohmann::json list_shards(const std::string& endpoint, const std::string& strea
 
 std::vector<KinesisDelivered> read_kinesis_target(const fs::path& out_dir) {
   std::vector<KinesisDelivered> delivered;
-  if (!fs::exists(out_dir)) return delivered;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::recursive_directory_iterator(out_dir)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".jsonl") {
-      files.push_back(entry.path());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
+  for (const auto& file : file_target_files(out_dir)) {
     std::ifstream in(file);
     std::string line;
     auto written = fs::last_write_time(file);

@@ -12,22 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "base64.hpp"
+#include "listening_peer.hpp"
 #include "process.hpp"
 
 namespace shardpipe::testing {
-
-// A program in the background that prints "listening <port>" once it is ready.
-class ListeningPeer {
- public:
-  ListeningPeer(const std::vector<std::string>& argv, const std::filesystem::path& log_file);
-  int port() const { return port_; }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  BackgroundProcess& process() { return *process_; }
-
- private:
-  std::unique_ptr<BackgroundProcess> process_;
-  int port_ = 0;
-};
 
 // kinesalite on 127.0.0.1, on a free port.
 ListeningPeer start_kinesalite(const std::filesystem::path& dir);
@@ -47,9 +36,6 @@ struct KinesisPut {
   std::string sequence_number;
   std::string data;  // {"k":"key-<i>","n":<n>}
 };
-
-// Standard base64 (with padding) to bytes, for the data of envelopes.
-std::string decode_base64(const std::string& text);
 
 // "shardId-000000000003" for 3: Kinesis's shard ids in the order a stream creates them.
 inline std::string shard(int n) {

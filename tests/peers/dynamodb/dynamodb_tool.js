@@ -7,6 +7,12 @@
 //   node dynamodb_tool.js ENDPOINT put TABLE COUNT KEYS [FIRST]
 //       puts COUNT items {pk: "key-<i mod KEYS>", sk: FIRST+i, n: FIRST+i, and one attribute of
 //       every type (see item())} one PutItem at a time; prints one line per item: <pk> <sk>
+//   node dynamodb_tool.js ENDPOINT churn TABLE COUNT ITEMS
+//       COUNT changes to ITEMS items, one PutItem each in order: change i writes the item
+//       {pk: "key-<i mod ITEMS>", sk: 0} with n = i (an INSERT the first time, then MODIFYs);
+//       prints one line per change: <pk> <n>
+//   node dynamodb_tool.js ENDPOINT scan TABLE
+//       prints every item of TABLE, one line each: <pk> <sk> <n>
 //   node dynamodb_tool.js ENDPOINT update TABLE PK SK
 //       adds 1000 to the item's n (a MODIFY record); prints the new item as the service returned it
 //   node dynamodb_tool.js ENDPOINT delete TABLE PK SK     deletes the item (a REMOVE record)
@@ -34,6 +40,7 @@ const { Readable } = require('stream');
 const { NodeHttpHandler } = require('@smithy/node-http-handler');
 const ddb = require('@aws-sdk/client-dynamodb');
 const streams = require('@aws-sdk/client-dynamodb-streams');
+const { rawRecords } = require('./raw_records');
 
 // Ends when the test that started it dies, rather than retrying against a server that is gone.
 const parent = process.ppid;
@@ -131,6 +138,14 @@ async function put(table, count, keys, first) {
   }
 }
 
+async function churn(table, count, items) {
+  for (let i = 0; i < count; i++) {
+    const pk = `key-${i % items}`;
+    await db.send(new ddb.PutItemCommand({ TableName: table, Item: { ...item(pk, 0), n: { N: String(i) } } }));
+    process.stdout.write(`${pk} ${i}\n`);
+  }
+}
+
 async function describeStream(arn) {
   let description;
   let start;
@@ -145,29 +160,6 @@ async function describeStream(arn) {
   } while (start);
   delete description.LastEvaluatedShardId;
   return description;
-}
-
-// The records of one GetRecords answer as the service sent them: the raw text of each element
-// of "Records", so nothing (numbers, dates) is reformatted by a JSON round trip.
-function rawRecords(body) {
-  const at = body.indexOf('"Records"');
-  if (at < 0) return [];
-  let i = body.indexOf('[', at) + 1;
-  const records = [];
-  let depth = 0;
-  let start = -1;
-  for (; i < body.length; i++) {
-    const c = body[i];
-    if (c === '"') {
-      for (i++; body[i] !== '"'; i++) if (body[i] === '\\') i++;
-    } else if (c === '{' || c === '[') {
-      if (depth++ === 0) start = i;
-    } else if (c === '}' || c === ']') {
-      if (depth === 0) break;  // the end of Records
-      if (--depth === 0) records.push(body.slice(start, i + 1));
-    }
-  }
-  return records;
 }
 
 async function streamRecords(arn) {
@@ -196,6 +188,18 @@ async function main() {
       break;
     case 'put':
       await put(rest[0], Number(rest[1]), Number(rest[2]), Number(rest[3] || 0));
+      break;
+    case 'scan': {
+      let start;
+      do {
+        const page = await db.send(new ddb.ScanCommand({ TableName: rest[0], ...(start ? { ExclusiveStartKey: start } : {}) }));
+        for (const found of page.Items) process.stdout.write(`${found.pk.S} ${found.sk.N} ${found.n.N}\n`);
+        start = page.LastEvaluatedKey;
+      } while (start);
+      break;
+    }
+    case 'churn':
+      await churn(rest[0], Number(rest[1]), Number(rest[2]));
       break;
     case 'update':
       await db.send(new ddb.UpdateItemCommand({

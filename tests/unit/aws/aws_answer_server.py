@@ -8,7 +8,8 @@ It listens on a free port of 127.0.0.1, writes the port to --port-file once it l
 rename, so a reader never sees half of it) and speaks HTTP/1.1 with keep-alive.
 
 --answers is a JSON array: the n-th request gets the n-th entry, the last entry repeating.
-  {"status": S, "body": B}   answer S with B (a string as it is, anything else as JSON)
+  {"status": S, "body": B}   answer S with B (a string as it is, anything else as JSON);
+                             "headers": {name: value} adds answer headers (an S3 ETag)
   {"drop": true}             close the connection without answering (a network failure)
 
 Every request becomes one JSON line appended to --log when it is answered:
@@ -54,10 +55,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(answer.get("status", 200))
         self.send_header("Content-Type", "application/x-amz-json-1.1")
         self.send_header("Content-Length", str(len(payload)))
+        for name, value in answer.get("headers", {}).items():
+            self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
-    do_GET = do_POST
+    # S3's REST calls use every method.
+    do_GET = do_PUT = do_DELETE = do_HEAD = do_POST
 
 
 def main():

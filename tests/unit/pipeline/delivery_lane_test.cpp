@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -21,6 +22,9 @@ class RecordingSink final : public ShardSink {
  public:
   RecordingSink(bool buffering, bool failing, std::chrono::microseconds max_delay = 0us)
       : buffering_(buffering), failing_(failing), max_delay_(max_delay) {}
+
+  // Every flush fails with `error`, as a target gone for good.
+  void fail_flushes(Error error) { flush_error_ = std::move(error); }
 
   DeliveryOutcome deliver(std::span<const Record> batch) override {
     if (max_delay_.count() > 0) {
@@ -42,10 +46,11 @@ class RecordingSink final : public ShardSink {
   }
   DeliveryOutcome flush() override {
     std::lock_guard lock(mutex_);
+    ++flushes_;
+    if (flush_error_) return DeliveryOutcome::failed(*flush_error_);
     DeliveryOutcome outcome;
     outcome.delivered = std::exchange(held_, {});
     delivered_.insert(delivered_.end(), outcome.delivered.begin(), outcome.delivered.end());
-    ++flushes_;
     return outcome;
   }
   size_t pending() const override {
@@ -72,6 +77,7 @@ class RecordingSink final : public ShardSink {
   std::vector<uint64_t> held_;
   std::vector<uint64_t> delivered_;
   int flushes_ = 0;
+  std::optional<Error> flush_error_;
 };
 
 struct LaneHarness {
@@ -79,6 +85,7 @@ struct LaneHarness {
   std::atomic<bool> keep_going{true};
   std::mutex mutex;
   std::vector<uint64_t> handled;  // by the delivery hooks and by flushes
+  std::vector<Error> fatal;       // from flushes
   RecordingSink* sink = nullptr;
 
   std::unique_ptr<DeliveryLane> make(std::unique_ptr<RecordingSink> owned) {
@@ -106,6 +113,11 @@ struct LaneHarness {
               for (auto ordinal : outcome.delivered) note_handled(ordinal);
             },
         .unit_closed_early = [] {},
+        .fatal =
+            [this](Error error) {
+              std::lock_guard lock(mutex);
+              fatal.push_back(std::move(error));
+            },
         .batch_delivered_in = [](double) {},
     };
     DeliveryLane::Settings settings{.name = "shardId-000000000000",
@@ -178,6 +190,23 @@ TEST(DeliveryLane, AFlushRequestClosesTheOpenUnitOnceTheLaneHasNothingElseToSend
   EXPECT_EQ(harness.handled_count(), 0u);
   lane->request_flush();
   EXPECT_TRUE(eventually([&] { return harness.handled_count() == 30; }));
+}
+
+TEST(DeliveryLane, AFlushRefusedForGoodStopsTheLaneInsteadOfRetryingForever) {
+  LaneHarness harness;
+  auto sink = std::make_unique<RecordingSink>(true, false);
+  sink->fail_flushes(Error::fatal("the bucket does not exist"));
+  auto lane = harness.make(std::move(sink));
+  lane->push(records(0, 5));
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(lane->drain());
+  // No backoff wait (10 s here): the error is reported at once, once.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  EXPECT_EQ(harness.sink->flushes(), 1);
+  std::lock_guard lock(harness.mutex);
+  ASSERT_EQ(harness.fatal.size(), 1u);
+  EXPECT_EQ(harness.fatal[0].message, "the bucket does not exist");
+  EXPECT_TRUE(harness.handled.empty());
 }
 
 TEST(DeliveryLane, StopAbandonsADeliveryWaitingToRetry) {

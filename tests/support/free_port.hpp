@@ -1,4 +1,5 @@
-// A port of 127.0.0.1 that nothing listens on, for tests of refused connections.
+// A port of 127.0.0.1 that nothing listens on: for tests of refused connections, and for servers a
+// test starts.
 #pragma once
 
 #include <arpa/inet.h>
