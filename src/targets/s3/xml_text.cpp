@@ -1,123 +1,59 @@
 #include "targets/s3/xml_text.hpp"
 
-#include <charconv>
-#include <cstdint>
+#include <libxml/entities.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include <memory>
+#include <mutex>
 
 namespace shardpipe::s3 {
 namespace {
 
-void append_utf8(std::string& out, uint32_t code_point) {
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xC0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xE0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
+// libxml2 must be set up once before threads use it.
+void initialize_libxml2() {
+  static std::once_flag once;
+  std::call_once(once, [] { xmlInitParser(); });
 }
 
-// One entity at the start of `text` ("&amp;" ...) decoded into `out`; its length, or 0 when it
-// is not one (the '&' is then kept as it is).
-size_t decode_entity(std::string_view text, std::string& out) {
-  const size_t end = text.find(';');
-  if (end == std::string_view::npos || end > 12) return 0;
-  const auto name = text.substr(1, end - 1);
-  if (name == "amp") {
-    out += '&';
-  } else if (name == "lt") {
-    out += '<';
-  } else if (name == "gt") {
-    out += '>';
-  } else if (name == "quot") {
-    out += '"';
-  } else if (name == "apos") {
-    out += '\'';
-  } else if (name.starts_with('#') && name.size() > 1) {
-    const bool hex = name[1] == 'x' || name[1] == 'X';
-    const auto digits = name.substr(hex ? 2 : 1);
-    uint32_t code_point = 0;
-    auto [rest, error] =
-        std::from_chars(digits.data(), digits.data() + digits.size(), code_point, hex ? 16 : 10);
-    if (error != std::errc() || rest != digits.data() + digits.size() || code_point > 0x10FFFF) {
-      return 0;
-    }
-    append_utf8(out, code_point);
-  } else {
-    return 0;
-  }
-  return end + 1;
-}
+struct FreeXml {
+  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+  void operator()(xmlChar* text) const { xmlFree(text); }
+};
 
-std::string decoded(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '&') {
-      if (size_t length = decode_entity(text.substr(i), out); length > 0) {
-        i += length - 1;
-        continue;
-      }
-    }
-    out += text[i];
+// The first element named `name` in document order (by local name: S3's answers carry a
+// default namespace).
+xmlNode* first_element(xmlNode* node, std::string_view name) {
+  for (; node != nullptr; node = node->next) {
+    if (node->type != XML_ELEMENT_NODE) continue;
+    if (name == reinterpret_cast<const char*>(node->name)) return node;
+    if (xmlNode* found = first_element(node->children, name)) return found;
   }
-  return out;
+  return nullptr;
 }
 
 }  // namespace
 
 std::optional<std::string> xml_element_text(std::string_view xml, std::string_view name) {
-  const std::string open = "<" + std::string(name);
-  for (size_t at = xml.find(open); at != std::string_view::npos; at = xml.find(open, at + 1)) {
-    const size_t after_name = at + open.size();
-    if (after_name >= xml.size()) return std::nullopt;
-    const char next = xml[after_name];
-    // "<Code>" or "<Code attr=...>", not "<CodeName>".
-    if (next != '>' && next != ' ' && next != '/' && next != '\t' && next != '\n' && next != '\r')
-      continue;
-    const size_t tag_end = xml.find('>', after_name);
-    if (tag_end == std::string_view::npos) return std::nullopt;
-    if (xml[tag_end - 1] == '/') return std::string();  // <Code/>
-    const std::string close = "</" + std::string(name) + ">";
-    const size_t content_end = xml.find(close, tag_end + 1);
-    if (content_end == std::string_view::npos) return std::nullopt;
-    return decoded(xml.substr(tag_end + 1, content_end - tag_end - 1));
-  }
-  return std::nullopt;
+  initialize_libxml2();
+  // No network, no external entities, no messages on stderr: an answer that is not well-formed
+  // simply has no such element.
+  std::unique_ptr<xmlDoc, FreeXml> doc(
+      xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, "UTF-8",
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  if (!doc) return std::nullopt;
+  xmlNode* found = first_element(xmlDocGetRootElement(doc.get()), name);
+  if (found == nullptr) return std::nullopt;
+  std::unique_ptr<xmlChar, FreeXml> text(xmlNodeGetContent(found));
+  return text ? std::string(reinterpret_cast<const char*>(text.get())) : std::string();
 }
 
 std::string xml_escaped(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  initialize_libxml2();
+  const std::string terminated(text);
+  std::unique_ptr<xmlChar, FreeXml> escaped(
+      xmlEncodeSpecialChars(nullptr, reinterpret_cast<const xmlChar*>(terminated.c_str())));
+  return escaped ? std::string(reinterpret_cast<const char*>(escaped.get())) : std::string();
 }
 
 }  // namespace shardpipe::s3

@@ -81,15 +81,17 @@ TEST(XmlText, ElementTextWithEntities) {
   EXPECT_EQ(xml_element_text(xml, "Key"), "a&b");
   EXPECT_EQ(xml_element_text(xml, "Missing"), std::nullopt);
   // A longer name that starts with the one asked for is another element.
-  EXPECT_EQ(xml_element_text("<CodeName>x</CodeName><Code>y</Code>", "Code"), "y");
+  EXPECT_EQ(xml_element_text("<Error><CodeName>x</CodeName><Code>y</Code></Error>", "Code"), "y");
   EXPECT_EQ(xml_element_text("<Code a=\"1\">z</Code>", "Code"), "z");
   EXPECT_EQ(xml_element_text("<Code/>", "Code"), "");
-  EXPECT_EQ(xml_element_text("<Code>&lt;&gt;&quot;&apos;&unknown;</Code>", "Code"),
-            "<>\"'&unknown;");
+  EXPECT_EQ(xml_element_text("<Code>&lt;&gt;&quot;&apos;&#x2B;</Code>", "Code"), "<>\"'+");
+  // Not well-formed: no element can be trusted.
+  EXPECT_EQ(xml_element_text("<Code>&unknown;</Code>", "Code"), std::nullopt);
+  EXPECT_EQ(xml_element_text("<Error><Code>x</Code>", "Code"), std::nullopt);
 }
 
 TEST(XmlText, Escaping) {
-  EXPECT_EQ(xml_escaped("\"etag\" <&> 'x'"), "&quot;etag&quot; &lt;&amp;&gt; &apos;x&apos;");
+  EXPECT_EQ(xml_escaped("\"etag\" <&> 'x'"), "&quot;etag&quot; &lt;&amp;&gt; 'x'");
   EXPECT_EQ(xml_element_text("<E>" + xml_escaped("a<b>&\"c'") + "</E>", "E"), "a<b>&\"c'");
 }
 
