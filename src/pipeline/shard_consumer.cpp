@@ -43,6 +43,8 @@ constexpr size_t read_chunk_bytes = 8u << 20;
 constexpr auto poll_interval = 100ms;
 // While the in-flight caps are reached: lanes free room fast, so look again soon.
 constexpr auto backpressure_poll_interval = 5ms;
+// How often a child waiting on a parent checks that the source still lists the parent.
+constexpr auto parent_listing_interval = 5s;
 
 // What a record holds in memory while in flight, for the pipe's byte budget.
 size_t footprint(const Record& record) {
@@ -149,6 +151,8 @@ void ShardConsumer::run() {
 bool ShardConsumer::wait_for_parents() {
   state_ = ConsumerState::waiting_on_parents;
   for (const auto& parent : shard_.parent_shard_ids) {
+    auto next_listing = Clock::now() + parent_listing_interval;
+    int times_unlisted = 0;
     while (true) {
       if (stopping()) return false;
       auto row = store_.get(parent);
@@ -156,10 +160,46 @@ bool ShardConsumer::wait_for_parents() {
       // for.
       if (row && (!row->has_value() || (*row)->checkpoint == cs::checkpoint_shard_end)) break;
       if (!row) spdlog::warn("shard {}: {}", shard_.shard_id, row.error().message);
+      if (row && Clock::now() >= next_listing) {
+        next_listing = Clock::now() + parent_listing_interval;
+        times_unlisted = source_lists(parent) ? 0 : times_unlisted + 1;
+        // Twice in a row, so that one odd listing cannot end a parent.
+        if (times_unlisted == 2) {
+          finish_removed_parent(parent, (*row)->checkpoint);
+          break;
+        }
+      }
       sleep_for(250ms);
     }
   }
   return true;
+}
+
+bool ShardConsumer::source_lists(const std::string& shard_id) {
+  auto listed = source_.list_shards();
+  if (!listed) return true;  // unknown: keep waiting
+  return std::ranges::any_of(
+      *listed, [&](const ShardDescription& shard) { return shard.shard_id == shard_id; });
+}
+
+void ShardConsumer::finish_removed_parent(const std::string& parent,
+                                          const std::string& checkpoint) {
+  spdlog::error(
+      "shard {}: DATA LOST: its parent {} is no longer in the stream (removed past the stream's "
+      "retention) and was not read to its end (checkpoint {}); what it still held is lost. The "
+      "shard starts without it",
+      shard_.shard_id, parent, checkpoint.empty() ? "none" : checkpoint);
+  counters_.count(DeadLetterCondition::data_lost, 1);
+  // Marked finished, fenced by its lease, so that later runs and its other children do not wait
+  // for it again. Held by a live worker: left as it is.
+  auto taken = store_.try_take(parent, settings_.worker_id, settings_.lease_duration);
+  if (!taken || !taken->has_value()) return;
+  if (auto written = store_.checkpoint(**taken, std::string(cs::checkpoint_shard_end));
+      !written || !*written) {
+    spdlog::warn("shard {}: could not mark its removed parent {} finished", shard_.shard_id,
+                 parent);
+  }
+  (void)store_.release(**taken);
 }
 
 StartPosition ShardConsumer::start_position(const cs::LeaseRow& row) {

@@ -105,7 +105,11 @@ class ShardConsumer {
 
  private:
   void run();
+  // Until every parent is finished. A parent the source no longer lists (removed past the
+  // stream's retention before it was read to its end) is reported as lost data and finished.
   bool wait_for_parents();
+  bool source_lists(const std::string& shard_id);
+  void finish_removed_parent(const std::string& parent, const std::string& checkpoint);
   bool initialize();
   void process();
   StartPosition start_position(const coordination::LeaseRow& row);

@@ -162,5 +162,41 @@ TEST_F(DynamoDbStreamsFaults, RecordsTrimmedBeforeTheyWereReadAreReportedAsAGap)
   EXPECT_EQ(third.err.find("DATA LOST"), std::string::npos) << third.err;
 }
 
+TEST_F(DynamoDbStreamsFaults, AParentRemovedBeforeItWasReadToItsEndIsReportedAndItsChildGoesOn) {
+  auto arn = t::create_table(endpoint(), "orphan");
+  t::put_items(endpoint(), "orphan", 30, 3);
+  auto pipe = t::write_dynamodb_pipe(dir_, {.endpoint = endpoint(), .stream = arn});
+  auto first = run(pipe);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(t::read_dynamodb_target(dir_ / "out").size(), 30u);
+
+  // While the pipe is stopped, 70 more changes; the shard closes after the 60th and, past the
+  // retention, is no longer listed: only its child is.
+  t::put_items(endpoint(), "orphan", 70, 3, 100);
+  auto all = sequences(endpoint(), arn);
+  ASSERT_EQ(all.size(), 100u);
+  const std::string parent = t::describe_stream(endpoint(), arn)["Shards"][0]["ShardId"];
+  auto proxy = t::start_streams_fault_proxy(dir_, port(), {"--split-at", all[59], "--parent-gone"});
+  t::write_dynamodb_pipe(dir_, {.endpoint = proxy.endpoint(), .stream = arn});
+  auto second = run(pipe, "15s");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("DATA LOST: its parent " + parent + " is no longer in the stream"),
+            std::string::npos)
+      << second.err;
+
+  // The child's records are delivered; the parent's unread rest (31st to 60th) is lost.
+  auto delivered = t::read_dynamodb_target(dir_ / "out");
+  ASSERT_EQ(delivered.size(), 70u);
+  EXPECT_EQ(t::sequence_of(delivered[30]), all[60]);
+  EXPECT_EQ(delivered[30].shard_folder, parent + "-child");
+  // The parent is marked finished: a later run neither waits for it nor reports it again.
+  auto checkpoints = t::checkpoints(binary, pipe);
+  EXPECT_EQ(checkpoints[parent], "SHARD_END");
+  EXPECT_EQ(checkpoints[parent + "-child"], all.back());
+  auto third = run(pipe);
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(third.err.find("DATA LOST"), std::string::npos) << third.err;
+}
+
 }  // namespace
 }  // namespace shardpipe

@@ -2,7 +2,8 @@
 // DynamoDB Local does not do on demand.
 //
 //   node streams_fault_proxy.js UPSTREAM_PORT [--empty-every N] [--throttle-every M]
-//        [--expire-every K] [--fail-every F] [--split-at SEQ] [--trim-through SEQ] [--stats FILE]
+//        [--expire-every K] [--fail-every F] [--split-at SEQ [--parent-gone]] [--trim-through SEQ]
+//        [--stats FILE]
 //
 // --empty-every N   every N-th GetRecords is answered with an empty page and the same iterator,
 //                   without reaching the server (the shard is open; records follow)
@@ -11,7 +12,8 @@
 // --fail-every F    every F-th request: 500 InternalServerError
 // --split-at SEQ    the stream's (single) shard closes after record SEQ and has a child: the
 //                   parent's pages end at SEQ (NextShardIterator omitted after it); the child,
-//                   "<parent>-child", holds the records after SEQ. DescribeStream shows both.
+//                   "<parent>-child", holds the records after SEQ. DescribeStream shows both, or
+//                   with --parent-gone only the child, as once the parent passed the retention.
 // --trim-through SEQ  records up to SEQ are gone, as after the 24-hour retention: an iterator at
 //                   or after an earlier sequence number is refused with 400
 //                   TrimmedDataAccessException, TRIM_HORIZON starts after SEQ, and pages never
@@ -34,6 +36,7 @@ const throttleEvery = Number(option('--throttle-every') || 0);
 const expireEvery = Number(option('--expire-every') || 0);
 const failEvery = Number(option('--fail-every') || 0);
 const splitAt = option('--split-at');
+const parentGone = process.argv.includes('--parent-gone');
 const trimThrough = option('--trim-through');
 const statsFile = option('--stats');
 const stats = {
@@ -91,6 +94,7 @@ function describeStream(req, res, body) {
       };
       if (openEnd) child.SequenceNumberRange.EndingSequenceNumber = openEnd;
       shards.push(child);
+      if (parentGone) shards.splice(shards.indexOf(parent), 1);
     }
     answer(res, 200, described);
   });
