@@ -29,10 +29,11 @@ using t::shard;
 
 class KinesisReshard : public t::KinesaliteTest {
  protected:
-  std::unique_ptr<t::BackgroundProcess> start_pipe(const fs::path& pipe, int run) {
+  std::unique_ptr<t::BackgroundProcess> start_pipe(const fs::path& pipe, int run,
+                                                   const std::string& idle = "3s") {
     return std::make_unique<t::BackgroundProcess>(
         std::vector<std::string>{binary, "run", pipe.string(), "--worker-id", "w",
-                                 "--stop-when-idle", "3s"},
+                                 "--stop-when-idle", idle},
         dir_ / fmt::format("pipe-{}.log", run));
   }
 };
@@ -111,7 +112,9 @@ TEST_F(KinesisReshard, ChildShardPositionLatestSkipsWhatChildrenHeldWhenFirstSee
   auto pipe = t::write_kinesis_pipe(
       dir_, {.endpoint = endpoint(), .extra_source = "  child_shard_position: LATEST\n"});
   auto s = split_after_a_run(endpoint(), pipe);
-  auto running = start_pipe(pipe, 2);
+  // Idle from the moment the children open until the producer (a node process, slow to start
+  // on a busy machine) writes: the pipe must not stop first.
+  auto running = start_pipe(pipe, 2, "12s");
   // Once both children are checkpointed at the moment they started, later records count.
   ASSERT_TRUE(t::wait_until(
       [&] {
