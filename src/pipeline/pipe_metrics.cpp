@@ -82,10 +82,10 @@ PipeMetrics::PipeMetrics(std::string pipe, const DeliveryCounters& counters)
     counter_reading(registry_, metric::delivery_attempts, {pipe_, to_string(outcome)},
                     counters.attempts[static_cast<size_t>(outcome)]);
   }
-  for (auto condition : {DeadLetterCondition::retry_attempts_exhausted,
-                         DeadLetterCondition::maximum_record_age_exceeded,
-                         DeadLetterCondition::decode_error, DeadLetterCondition::transform_error,
-                         DeadLetterCondition::data_lost}) {
+  for (auto condition :
+       {DeadLetterCondition::retry_attempts_exhausted,
+        DeadLetterCondition::maximum_record_age_exceeded, DeadLetterCondition::decode_error,
+        DeadLetterCondition::transform_error, DeadLetterCondition::data_lost}) {
     counter_reading(registry_, metric::records_dead_lettered, {pipe_, to_string(condition)},
                     counters.dead_lettered[static_cast<size_t>(condition)]);
   }

@@ -12,9 +12,10 @@ Result<std::unique_ptr<Source>> make_source(const config::SourceConfig& config) 
   if (config.type == "local") return make_local_source(config.path, config.data_encoding);
   if (config.type == "kinesis") return make_kinesis_source(config);
   if (config.type == "dynamodb_streams") return make_dynamodb_streams_source(config);
-  return fail(Error::fatal(
-      fmt::format("source type '{}' is not available in this build yet (available: local, kinesis, dynamodb_streams)",
-                  config.type)));
+  return fail(
+      Error::fatal(fmt::format("source type '{}' is not available in this build yet (available: "
+                               "local, kinesis, dynamodb_streams)",
+                               config.type)));
 }
 
 }  // namespace shardpipe

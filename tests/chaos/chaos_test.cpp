@@ -27,6 +27,7 @@
 #include "base64.hpp"
 #include "dynamodb_peer.hpp"
 #include "dynamodb_streams_pipe.hpp"
+#include "dynamodb_streams_test.hpp"
 #include "kinesis_peer.hpp"
 #include "local_pipe.hpp"
 #include "network_namespace.hpp"
@@ -42,20 +43,9 @@ using Clock = std::chrono::steady_clock;
 const std::string binary = SHARDPIPE_BINARY;
 
 // DynamoDB Local binds every interface, so every server of this program lives in a private
-// network namespace; it must be entered before any thread starts.
-class PrivateNetworkNamespace : public ::testing::Environment {
- public:
-  void SetUp() override {
-    try {
-      enter_private_network_namespace();
-    } catch (const std::exception& e) {
-      FAIL() << e.what();
-    }
-  }
-  void TearDown() override { stop_shared_dynamodb_local(); }
-};
+// network namespace.
 [[maybe_unused]] ::testing::Environment* const private_network_namespace =
-    ::testing::AddGlobalTestEnvironment(new PrivateNetworkNamespace);
+    ::testing::AddGlobalTestEnvironment(new PrivateNetworkWithDynamoDbLocal);
 
 int env_int(const char* name, int fallback) {
   const char* value = std::getenv(name);

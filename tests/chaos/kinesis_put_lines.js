@@ -17,6 +17,7 @@ const [peersDir, endpoint, stream] = process.argv.slice(2);
 const peerRequire = createRequire(path.join(peersDir, 'package.json'));
 const { NodeHttpHandler } = peerRequire('@smithy/node-http-handler');
 const k = peerRequire('@aws-sdk/client-kinesis');
+const { putInKeyOrder } = require(path.join(peersDir, 'kinesis', 'put_in_key_order.js'));
 
 const client = new k.KinesisClient({
   endpoint,
@@ -32,29 +33,13 @@ async function main() {
   const entries = Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l.length > 0)
     .map((line, index) => {
       const tab = line.indexOf('\t');
-      return { key: line.slice(0, tab), data: line.slice(tab + 1), index };
+      return { key: line.slice(0, tab), data: line.slice(tab + 1) };
     });
-  const results = new Array(entries.length);
+  const results = [];
   for (let start = 0; start < entries.length; start += 100) {
-    let pending = entries.slice(start, start + 100);
-    while (pending.length > 0) {
-      const out = await client.send(new k.PutRecordsCommand({
-        StreamName: stream,
-        Records: pending.map((e) => ({ PartitionKey: e.key, Data: Buffer.from(e.data) })),
-      }));
-      const failedKeys = new Set();
-      const retry = [];
-      out.Records.forEach((r, i) => {
-        const e = pending[i];
-        if (r.ErrorCode || failedKeys.has(e.key)) {
-          failedKeys.add(e.key);
-          retry.push(e);
-        } else {
-          results[e.index] = `${r.ShardId} ${r.SequenceNumber}`;
-        }
-      });
-      pending = retry;
-    }
+    const written = await putInKeyOrder(client, k.PutRecordsCommand, stream,
+      entries.slice(start, start + 100));
+    results.push(...written.map((w) => `${w.shardId} ${w.sequenceNumber}`));
   }
   process.stdout.write(results.map((r) => r + '\n').join(''));
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dynamodb_peer.hpp"
+#include "dynamodb_streams_test.hpp"
 #include "network_namespace.hpp"
 
 namespace shardpipe::testing {
@@ -16,21 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Before any test (and any thread): every server and client the tests start is confined to the
-// namespace.
-class PrivateNetworkNamespace : public ::testing::Environment {
- public:
-  void SetUp() override {
-    try {
-      enter_private_network_namespace();
-    } catch (const std::exception& e) {
-      FAIL() << e.what();
-    }
-  }
-  void TearDown() override { stop_shared_dynamodb_local(); }
-};
 [[maybe_unused]] ::testing::Environment* const private_network_namespace =
-    ::testing::AddGlobalTestEnvironment(new PrivateNetworkNamespace);
+    ::testing::AddGlobalTestEnvironment(new PrivateNetworkWithDynamoDbLocal);
 
 // The sequence numbers of one shard are decimal strings; longer is larger.
 bool sequence_less(const std::string& a, const std::string& b) {

@@ -10,8 +10,24 @@
 
 #include "dynamodb_peer.hpp"
 #include "local_pipe.hpp"
+#include "network_namespace.hpp"
 
 namespace shardpipe::testing {
+
+// A program's global test environment: enters a private network namespace before any test (and
+// any thread), so every server and client the tests start is confined to it, and stops the
+// shared DynamoDB Local at the end.
+class PrivateNetworkWithDynamoDbLocal : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    try {
+      enter_private_network_namespace();
+    } catch (const std::exception& e) {
+      FAIL() << e.what();
+    }
+  }
+  void TearDown() override { stop_shared_dynamodb_local(); }
+};
 
 class DynamoDbStreamsTest : public ::testing::Test {
  protected:

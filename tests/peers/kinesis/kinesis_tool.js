@@ -29,6 +29,7 @@ const http = require('http');
 const fs = require('fs');
 const { NodeHttpHandler } = require('@smithy/node-http-handler');
 const k = require('@aws-sdk/client-kinesis');
+const { putInKeyOrder } = require('./put_in_key_order');
 
 const [endpoint, command, stream, ...rest] = process.argv.slice(2);
 const client = new k.KinesisClient({
@@ -72,27 +73,8 @@ async function put(count, keys, first, batch, size) {
       const key = `key-${i % keys}`;
       entries.push({ key, data: padded(JSON.stringify({ k: key, n: first + i }), size) });
     }
-    let pending = entries.map((e, index) => ({ ...e, index }));
-    const results = new Array(entries.length);
-    // Retry only what failed; a key's later records wait for its earlier ones to succeed.
-    while (pending.length > 0) {
-      const out = await client.send(new k.PutRecordsCommand({
-        StreamName: stream,
-        Records: pending.map((e) => ({ PartitionKey: e.key, Data: Buffer.from(e.data) })),
-      }));
-      const failedKeys = new Set();
-      const retry = [];
-      out.Records.forEach((r, i) => {
-        const e = pending[i];
-        if (r.ErrorCode || failedKeys.has(e.key)) {
-          failedKeys.add(e.key);
-          retry.push(e);
-        } else {
-          results[e.index] = `${r.ShardId} ${r.SequenceNumber} ${e.data}`;
-        }
-      });
-      pending = retry;
-    }
+    const written = await putInKeyOrder(client, k.PutRecordsCommand, stream, entries);
+    const results = written.map((w, i) => `${w.shardId} ${w.sequenceNumber} ${entries[i].data}`);
     lines.push(...results);
   }
   process.stdout.write(lines.join('\n') + (lines.length ? '\n' : ''));
