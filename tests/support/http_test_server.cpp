@@ -45,7 +45,8 @@ void HttpTestServer::start(int port) {
                              (dir_ / "key.pem").string()});
   }
   process_ = std::make_unique<BackgroundProcess>(argv, dir_ / "server.log");
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  const auto deadline =
+      std::chrono::steady_clock::now() + 60s;  // Python starts slowly on a busy machine
   while (!fs::exists(dir_ / "port")) {
     if (!process_->running() || std::chrono::steady_clock::now() > deadline) {
       throw std::runtime_error("the scripted HTTP server did not start: " + output());

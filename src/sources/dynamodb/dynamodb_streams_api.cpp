@@ -64,6 +64,8 @@ std::expected<StreamRecord, std::string> stream_record(simdjson::dom::element re
     return std::unexpected("a record without eventID or dynamodb.SequenceNumber");
   }
   out.event_id = std::string(event_id);
+  simdjson::dom::element source_arn;
+  out.names_source_arn = record["eventSourceARN"].get(source_arn) == simdjson::SUCCESS;
   out.sequence_number = std::string(sequence);
   double created = 0;
   if (simdjson::dom::element time;

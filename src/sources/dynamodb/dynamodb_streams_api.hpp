@@ -34,6 +34,7 @@ struct StreamRecord {
   std::string sequence_number;
   int64_t created_ms = 0;  // ApproximateCreationDateTime (rounded down by the service)
   std::string item_key;    // the item's primary key as text: the order of changes is per item
+  bool names_source_arn = false;  // the record has its own eventSourceARN (the service's do not)
 };
 
 // One GetRecords answer; `body` owns the records' text.

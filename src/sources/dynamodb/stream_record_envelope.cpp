@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include "core/json_spans.hpp"
 #include "core/json_text.hpp"
 #include "sources/dynamodb/attribute_values.hpp"
 
@@ -51,7 +50,7 @@ Record StreamRecordEnvelope::render(const StreamRecord& in) const {
   json.reserve(text.size() * (plain_images_ ? 2 : 1) + arn_member_.size() + 64);
   json.append(text.substr(0, text.size() - 1));  // all but the closing brace
   // The service's records carry no eventSourceARN; one that does keeps its own.
-  if (!top_level_member(text, "eventSourceARN")) json.append(arn_member_);
+  if (!in.names_source_arn) json.append(arn_member_);
   if (plain_images_) {
     if (auto appended = append_plain_images(json, text); !appended) {
       out.envelope.clear();

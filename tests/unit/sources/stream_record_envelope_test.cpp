@@ -75,7 +75,9 @@ TEST(StreamRecordEnvelope, AnUnknownAttributeTypeIsADecodeError) {
 TEST(StreamRecordEnvelope, ARecordThatNamesItsArnKeepsIt) {
   std::string named = R"({"eventID":"e","eventSourceARN":"mine","dynamodb":{}})";
   StreamRecordEnvelope writer(arn, config::DataEncoding::base64);
-  EXPECT_EQ(writer.render(record_of(named)).envelope, named);
+  auto record = record_of(named);
+  record.names_source_arn = true;
+  EXPECT_EQ(writer.render(record).envelope, named);
 }
 
 }  // namespace
