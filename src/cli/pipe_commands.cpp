@@ -55,6 +55,8 @@ int validate(const std::string& pipe_file) {
 
 int run(const std::string& pipe_file, std::string worker_id,
         std::optional<std::string> stop_when_idle) {
+  // First: a SIGTERM while the pipe file loads must stop the pipe gracefully, not kill it.
+  install_shutdown_handlers();
   auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
   RunOptions options;
@@ -72,7 +74,6 @@ int run(const std::string& pipe_file, std::string worker_id,
       return exit_usage;
     }
   }
-  install_shutdown_handlers();
   if (!options.stop_when_idle) return run_pipe(*pipe, options);
   // Working through a backlog: a progress line on a terminal, cleared when the run ends; log
   // lines are written above it.

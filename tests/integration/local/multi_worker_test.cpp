@@ -57,6 +57,15 @@ TEST(MultipleWorkers, StartTogetherOnANewPipe) {
     auto status =
         t::run_process_for(30s, {binary, "status", (dir / "pipe.yaml").string(), "--json"});
     EXPECT_EQ(status.exit_code, 0) << "attempt " << attempt << ": " << status.err;
+    // Each worker must get through its start; a busy machine may take a while to even run it.
+    for (auto& worker : workers) {
+      t::wait_until(
+          [&] {
+            return !worker->running() ||
+                   worker->output().find("running as worker") != std::string::npos;
+          },
+          30s);
+    }
     std::this_thread::sleep_for(300ms);
     for (auto& worker : workers) worker->signal(SIGTERM);
     for (size_t w = 0; w < workers.size(); ++w) {
