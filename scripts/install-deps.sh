@@ -7,7 +7,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev libboost-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libprotobuf-dev libpq-dev libzstd-dev zlib1g-dev
-  libxml2-dev
+  libxml2-dev librdkafka-dev kcat
   postgresql
   python3 nodejs openssl openjdk-17-jre-headless
   clang-19 libclang-rt-19-dev
