@@ -120,7 +120,7 @@ int status(const std::string& pipe_file, bool json, std::optional<std::string> w
 int checkpoint_list(const std::string& pipe_file, bool json) {
   auto pipe = load_pipe(pipe_file);
   if (!pipe) return exit_usage;
-  auto store = cs::open_checkpoint_store(pipe->checkpoint.store, pipe->name);
+  auto store = open_pipe_checkpoints(*pipe);
   if (!store) {
     fmt::print(stderr, "error: {}\n", store.error().message);
     return exit_failure;
@@ -175,7 +175,7 @@ int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>&
     return exit_usage;
   }
   auto source = make_source(pipe->source);
-  auto store = cs::open_checkpoint_store(pipe->checkpoint.store, pipe->name);
+  auto store = open_pipe_checkpoints(*pipe);
   if (!source || !store) {
     fmt::print(stderr, "error: {}\n", source ? store.error().message : source.error().message);
     return exit_failure;

@@ -26,7 +26,7 @@ int verify(const std::string& pipe_file, bool json) {
     fmt::print(stderr, "{}: error: {}\n", pipe->file.string(), source.error().message);
     return exit_usage;
   }
-  auto store = coordination::open_checkpoint_store(pipe->checkpoint.store, pipe->name);
+  auto store = open_pipe_checkpoints(*pipe);
   if (!store) {
     fmt::print(stderr, "error: {}\n", store.error().message);
     return exit_failure;

@@ -122,9 +122,15 @@ class PipeRunner {
       if (!enriching) return fatal(enriching.error());
       target_ = std::move(*enriching);
     }
-    auto store = cs::open_checkpoint_store(config_.checkpoint.store, config_.name);
-    if (!store) return fatal(store.error());
-    store_ = std::move(*store);
+    // A source with a group coordinator (Kafka) keeps leases and checkpoints itself.
+    auto joined = source_->join(options_.worker_id);
+    if (!joined) return fatal(joined.error());
+    store_ = std::move(*joined);
+    if (!store_) {
+      auto store = cs::open_checkpoint_store(config_.checkpoint.store, config_.name);
+      if (!store) return fatal(store.error());
+      store_ = std::move(*store);
+    }
     if (config_.dead_letter) {
       auto dead_letters = make_dead_letter_destination(*config_.dead_letter, config_.name);
       if (!dead_letters) return fatal(dead_letters.error());
@@ -269,6 +275,9 @@ class PipeRunner {
   }
 
   Status discover() {
+    // Read first: shards listed before the source knew them (a group not yet assigned) must not
+    // count as a discovery.
+    const bool knows_its_shards = source_->knows_its_shards();
     auto shards = source_->list_shards();
     if (!shards) return fail(shards.error());
     auto rows = store_->list();
@@ -303,7 +312,7 @@ class PipeRunner {
       consumer->start();
       consumers_.emplace(shard.shard_id, std::move(consumer));
     }
-    discovered_once_ = true;
+    discovered_once_ = discovered_once_ || knows_its_shards;
     // Consumers that finished their shard or stopped leave; finished shards are never restarted.
     for (auto it = consumers_.begin(); it != consumers_.end();) {
       if (it->second->done() && !it->second->fatal_error()) {

@@ -28,7 +28,7 @@ std::string display_checkpoint(const std::string& value) {
 Result<PipeStatus> read_pipe_status(const config::PipeConfig& pipe) {
   auto source = make_source(pipe.source);
   if (!source) return fail(source.error());
-  auto store = cs::open_checkpoint_store(pipe.checkpoint.store, pipe.name);
+  auto store = open_pipe_checkpoints(pipe);
   if (!store) return fail(store.error());
   auto shards = (*source)->list_shards();
   if (!shards) return fail(shards.error());

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "coordination/checkpoint_store.hpp"
 #include "core/position.hpp"
 #include "core/record.hpp"
 #include "core/result.hpp"
@@ -53,6 +54,20 @@ class Source {
   virtual Result<std::string> resolve_latest(const std::string& shard_id) = 0;
   // `checkpoint` is a sequence number, or empty for "nothing handled yet".
   virtual Result<ShardLag> lag(const std::string& shard_id, const std::string& checkpoint) = 0;
+
+  // A source whose shards a group coordinator hands out (Kafka's consumer groups) keeps leases
+  // and checkpoints itself. `join` makes this process a member; from then on list_shards names
+  // only the shards the group gave this worker, and the returned store holds their leases (the
+  // assignment) and checkpoints (the committed offsets). Other sources return nullptr: the pipe's
+  // checkpoint store keeps them.
+  virtual Result<std::unique_ptr<coordination::CheckpointStore>> join(
+      const std::string& worker_id) {
+    (void)worker_id;
+    return std::unique_ptr<coordination::CheckpointStore>();
+  }
+  // False while a joined source does not know its shards yet (no assignment so far): the pipe
+  // is not idle then, whatever it has delivered.
+  virtual bool knows_its_shards() const { return true; }
 };
 
 }  // namespace shardpipe

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/json_text.hpp"
+#include "sources/encoded_data.hpp"
 
 namespace shardpipe {
 namespace {
@@ -13,33 +14,6 @@ void append_key(std::string& json, std::string_view key) {
   } else {
     append_json_string(json, base64_encode(key));
   }
-}
-
-bool append_data(std::string& json, std::string_view data, config::DataEncoding encoding,
-                 std::string& error) {
-  switch (encoding) {
-    case config::DataEncoding::base64:
-      json.push_back('"');
-      append_base64(json, data);
-      json.push_back('"');
-      return true;
-    case config::DataEncoding::text:
-      if (!is_valid_utf8(data)) {
-        error = "data is not valid UTF-8 (data_encoding: text)";
-        return false;
-      }
-      append_json_string(json, data);
-      return true;
-    case config::DataEncoding::json:
-      if (!is_valid_json(data)) {
-        error = is_valid_utf8(data) ? "data is not valid JSON (data_encoding: json)"
-                                    : "data is not valid UTF-8 (data_encoding: json)";
-        return false;
-      }
-      json.append(data);
-      return true;
-  }
-  return false;
 }
 
 // Seconds with six decimals, as Kinesis writes approximateArrivalTimestamp.
@@ -99,7 +73,7 @@ Record StreamEnvelopeWriter::render(StreamRecordView in) const {
   json.append(R"(,"approximateArrivalTimestamp":)");
   append_timestamp(json, in.arrival_us);
   json.append(R"(,"data":)");
-  if (!append_data(json, in.data, encoding_, out.decode_error)) {
+  if (!append_encoded_data(json, in.data, encoding_, out.decode_error)) {
     out.decode_failed = true;
     out.raw_data = std::string(in.data);
     json.clear();

@@ -1,0 +1,95 @@
+#include "sources/kafka/kafka_envelope.hpp"
+
+#include <fmt/format.h>
+
+#include "core/json_text.hpp"
+#include "sources/encoded_data.hpp"
+
+namespace shardpipe::kafka {
+namespace {
+
+void append_number(std::string& json, int64_t value) {
+  fmt::format_to(std::back_inserter(json), "{}", value);
+}
+
+// As Lambda does: each header an object of one name and its value's bytes as numbers.
+void append_headers(std::string& json, const ConsumedMessage& message) {
+  json.push_back('[');
+  bool first = true;
+  for (const auto& [name, value] : message.headers) {
+    if (!first) json.push_back(',');
+    first = false;
+    json.push_back('{');
+    append_json_string(json, name);
+    json.append(":[");
+    if (value) {
+      for (size_t i = 0; i < value->size(); ++i) {
+        if (i) json.push_back(',');
+        append_number(json, static_cast<unsigned char>((*value)[i]));
+      }
+    }
+    json.append("]}");
+  }
+  json.push_back(']');
+}
+
+}  // namespace
+
+KafkaEnvelopeWriter::KafkaEnvelopeWriter(std::string bootstrap_servers, std::string topic,
+                                         int32_t partition, config::DataEncoding data_encoding,
+                                         config::KeyEncoding key_encoding)
+    : shard_id_(fmt::format("{}-{}", topic, partition)),
+      data_encoding_(data_encoding),
+      key_encoding_(key_encoding) {
+  head_ = R"({"eventSource":"SelfManagedKafka","eventID":)";
+  coordinates_ = R"(,"bootstrapServers":)";
+  append_json_string(coordinates_, bootstrap_servers);
+  coordinates_ += R"(,"topic":)";
+  append_json_string(coordinates_, topic);
+  coordinates_ += fmt::format(R"(,"partition":{},"offset":)", partition);
+}
+
+Record KafkaEnvelopeWriter::render(const ConsumedMessage& message) const {
+  Record out;
+  out.sequence_number = std::to_string(message.offset);
+  out.event_id = shard_id_ + ":" + out.sequence_number;
+  out.partition_key = message.key.value_or("");
+  out.arrival_ms = message.timestamp_ms;
+  std::string& json = out.envelope;
+  json.reserve(head_.size() + coordinates_.size() + 160 + out.event_id.size() +
+               (message.value ? message.value->size() * 4 / 3 : 0) +
+               (message.key ? message.key->size() * 4 / 3 : 0));
+  json.append(head_);
+  append_json_string(json, out.event_id);
+  json.append(coordinates_);
+  json.append(out.sequence_number);
+  json.append(R"(,"timestamp":)");
+  append_number(json, message.timestamp_ms);
+  json.append(R"(,"timestampType":")").append(message.timestamp_type).append("\"");
+  json.append(R"(,"key":)");
+  if (!message.key) {
+    json.append("null");
+  } else if (key_encoding_ == config::KeyEncoding::text && is_valid_utf8(*message.key)) {
+    append_json_string(json, *message.key);
+  } else {
+    json.push_back('"');
+    append_base64(json, *message.key);
+    json.push_back('"');
+    if (key_encoding_ == config::KeyEncoding::text) json.append(R"(,"keyEncoding":"base64")");
+  }
+  json.append(R"(,"value":)");
+  if (!message.value) {
+    json.append("null");
+  } else if (!append_encoded_data(json, *message.value, data_encoding_, out.decode_error)) {
+    out.decode_failed = true;
+    out.raw_data = *message.value;
+    json.clear();
+    return out;
+  }
+  json.append(R"(,"headers":)");
+  append_headers(json, message);
+  json.push_back('}');
+  return out;
+}
+
+}  // namespace shardpipe::kafka
