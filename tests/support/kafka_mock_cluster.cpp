@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -22,6 +23,9 @@ constexpr char message_delimiter = '\x1e';
 }  // namespace
 
 KafkaMockCluster::KafkaMockCluster(int brokers) {
+  // The mock brokers write to sockets that clients (kcat, the pipe) may have closed: that must
+  // be an error on the write, not a signal that ends the test program.
+  std::signal(SIGPIPE, SIG_IGN);
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // The owning client only hosts the cluster; it must not log its own connection attempts.
@@ -70,9 +74,10 @@ void kcat_produce(const std::string& bootstraps, const std::string& topic,
     input += message_delimiter;
   }
   auto done = run_process_for(
-      300s, {"kcat", "-P", "-b", bootstraps, "-t", topic, "-K", std::string(1, key_delimiter), "-D",
-             std::string(1, message_delimiter), "-X", "linger.ms=20", "-X",
-             "batch.num.messages=10000", "-X", "queue.buffering.max.messages=1000000"},
+      300s,
+      {SHARDPIPE_KCAT, "-P", "-b", bootstraps, "-t", topic, "-K", std::string(1, key_delimiter),
+       "-D", std::string(1, message_delimiter), "-X", "linger.ms=20", "-X",
+       "batch.num.messages=10000", "-X", "queue.buffering.max.messages=1000000"},
       input);
   if (done.exit_code != 0) {
     throw std::runtime_error(fmt::format("kcat -P exited {}: {}", done.exit_code, done.err));
@@ -83,8 +88,8 @@ std::vector<KafkaMessage> kcat_consume(const std::string& bootstraps, const std:
                                        const std::string& isolation) {
   // Lengths before the bytes, so keys and values may hold anything (-1: none).
   auto done = run_process_for(
-      300s, {"kcat", "-C", "-b", bootstraps, "-t", topic, "-o", "beginning", "-e", "-q", "-X",
-             "isolation.level=" + isolation, "-f", "%t %p %o %K %S\n%k%s"});
+      300s, {SHARDPIPE_KCAT, "-C", "-b", bootstraps, "-t", topic, "-o", "beginning", "-e", "-q",
+             "-X", "isolation.level=" + isolation, "-f", "%t %p %o %K %S\n%k%s"});
   if (done.exit_code != 0) {
     throw std::runtime_error(fmt::format("kcat -C exited {}: {}", done.exit_code, done.err));
   }

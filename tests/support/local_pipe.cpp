@@ -266,4 +266,16 @@ std::vector<PutRecord> put_keyed_group(const std::string& binary, const fs::path
   return put_records(binary, log_dir, lines, {"--partition-key-field", "k"});
 }
 
+std::vector<nlohmann::json> dead_letter_entries(const std::filesystem::path& folder) {
+  std::vector<nlohmann::json> entries;
+  if (!std::filesystem::exists(folder)) return entries;
+  for (const auto& file : std::filesystem::directory_iterator(folder)) {
+    if (file.path().extension() != ".jsonl") continue;
+    std::istringstream text(read_file(file.path()));
+    for (std::string line; std::getline(text, line);)
+      entries.push_back(nlohmann::json::parse(line));
+  }
+  return entries;
+}
+
 }  // namespace shardpipe::testing

@@ -92,6 +92,9 @@ std::string checkpointed_to_the_end(const std::string& binary,
 // True when `checkpoint` is a sequence number rather than a sentinel or nothing.
 bool is_sequence(const std::string& checkpoint);
 
+// The dead-letter entries of a file destination under `folder` (every *.jsonl), parsed.
+std::vector<nlohmann::json> dead_letter_entries(const std::filesystem::path& folder);
+
 // Relative path -> content of every regular file under `dir`.
 std::map<std::string, std::string> file_tree(const std::filesystem::path& dir);
 

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "kafka/client_config.hpp"
@@ -81,17 +82,20 @@ Result<std::unique_ptr<ClusterClient>> ClusterClient::connect(const config::Sour
   settings.properties.erase("enable.auto.offset.store");
   settings.properties.erase("enable.auto.commit");
   settings.properties["group.id"] = source.consumer_group;
+  settings.properties.try_emplace("partition.assignment.strategy", "cooperative-sticky");
   auto conf = make_client_conf(settings);
   if (!conf) return fail(conf.error());
   char error[512] = {};
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof error);
   if (!handle) return fail(Error::fatal(fmt::format("kafka client: {}", error)));
   (void)conf->release();
-  return std::unique_ptr<ClusterClient>(new ClusterClient(handle, source));
+  return std::unique_ptr<ClusterClient>(new ClusterClient(handle, source, std::move(settings)));
 }
 
-ClusterClient::ClusterClient(rd_kafka_s* handle, const config::SourceConfig& source)
+ClusterClient::ClusterClient(rd_kafka_s* handle, const config::SourceConfig& source,
+                             ClientSettings settings)
     : handle_(handle),
+      settings_(std::move(settings)),
       topics_(source.topics),
       group_(source.consumer_group),
       servers_(join_servers(source.bootstrap_servers)) {}
@@ -190,14 +194,57 @@ Result<int64_t> ClusterClient::offset_for_time(const TopicPartition& partition, 
 }
 
 Status ClusterClient::commit(const std::map<TopicPartition, int64_t>& offsets) {
+  // Kafka takes a group's commits from its members (a broker may refuse a client outside the
+  // group even while the group is empty), so this joins the group for the moment it takes. It
+  // must then hold every partition: anything less means other members are running.
+  auto conf = make_client_conf(settings_);
+  if (!conf) return fail(conf.error());
+  char error[512] = {};
+  rd_kafka_t* member = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof error);
+  if (!member) return fail(Error::fatal(fmt::format("kafka client: {}", error)));
+  (void)conf->release();
+  rd_kafka_poll_set_consumer(member);
+  auto close = [&] {
+    rd_kafka_consumer_close(member);
+    rd_kafka_destroy(member);
+  };
+  auto all = partitions();
+  if (!all) {
+    close();
+    return fail(all.error());
+  }
+  PartitionList topics(rd_kafka_topic_partition_list_new(static_cast<int>(topics_.size())));
+  for (const auto& topic : topics_) {
+    rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  rd_kafka_subscribe(member, topics.get());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  size_t held = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto* message = rd_kafka_consumer_poll(member, 100)) rd_kafka_message_destroy(message);
+    rd_kafka_topic_partition_list_t* assignment = nullptr;
+    if (rd_kafka_assignment(member, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      held = static_cast<size_t>(assignment->cnt);
+      rd_kafka_topic_partition_list_destroy(assignment);
+    }
+    if (held == all->size()) break;
+  }
+  if (held != all->size()) {
+    close();
+    return fail(Error::permanent(fmt::format(
+        "consumer group {} did not hand every partition to a new member within 30 s ({} of {}): "
+        "other members are running; stop the pipe's workers, then set the checkpoint",
+        group_, held, all->size())));
+  }
   PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
   for (const auto& [partition, offset] : offsets) {
     rd_kafka_topic_partition_list_add(list.get(), partition.topic.c_str(), partition.partition)
         ->offset = offset;
   }
-  auto error = rd_kafka_commit(handle_, list.get(), 0);
-  for (int i = 0; !error && i < list->cnt; ++i) error = list->elems[i].err;
-  if (error) return fail(request_error("committing offsets for group " + group_, error));
+  auto failed = rd_kafka_commit(member, list.get(), 0);
+  for (int i = 0; !failed && i < list->cnt; ++i) failed = list->elems[i].err;
+  close();
+  if (failed) return fail(request_error("committing offsets for group " + group_, failed));
   return {};
 }
 

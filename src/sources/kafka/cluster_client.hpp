@@ -11,6 +11,7 @@
 
 #include "config/pipe_config.hpp"
 #include "core/result.hpp"
+#include "kafka/client_config.hpp"
 #include "sources/kafka/topic_partition.hpp"
 
 struct rd_kafka_s;
@@ -38,14 +39,15 @@ class ClusterClient {
       const std::vector<TopicPartition>& partitions);
   Result<GroupMembers> members();
   Result<int64_t> offset_for_time(const TopicPartition& partition, int64_t unix_ms);
-  // Commits offsets for the group as a client outside it: Kafka takes this only while the group
-  // has no members (as its own reset tool requires).
+  // Commits offsets for the group, joining it for the moment: only while no other member runs
+  // (as Kafka's own reset tool requires).
   Status commit(const std::map<TopicPartition, int64_t>& offsets);
   const std::string& group() const { return group_; }
 
  private:
-  ClusterClient(rd_kafka_s* handle, const config::SourceConfig& source);
+  ClusterClient(rd_kafka_s* handle, const config::SourceConfig& source, ClientSettings settings);
   rd_kafka_s* handle_;
+  ClientSettings settings_;  // for a member of the group, when committing
   std::vector<std::string> topics_;
   std::string group_;
   std::string servers_;

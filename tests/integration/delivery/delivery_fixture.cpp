@@ -119,15 +119,4 @@ std::string key_order_violation(const std::vector<PutRecord>& put,
   return "";
 }
 
-std::vector<json> dead_letter_entries(const fs::path& folder) {
-  std::vector<json> entries;
-  if (!fs::exists(folder)) return entries;
-  for (const auto& file : fs::directory_iterator(folder)) {
-    if (file.path().extension() != ".jsonl") continue;
-    std::istringstream text(read_file(file.path()));
-    for (std::string line; std::getline(text, line);) entries.push_back(json::parse(line));
-  }
-  return entries;
-}
-
 }  // namespace shardpipe::testing

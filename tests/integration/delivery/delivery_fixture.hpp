@@ -56,7 +56,4 @@ std::string key_order_violation(const std::vector<PutRecord>& put,
                                 const std::vector<nlohmann::json>& requests,
                                 const std::map<std::string, std::string>& key_of);
 
-// The dead-letter entries under `folder` (every *.jsonl), parsed.
-std::vector<nlohmann::json> dead_letter_entries(const std::filesystem::path& folder);
-
 }  // namespace shardpipe::testing
