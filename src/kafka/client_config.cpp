@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
+#include "net/environment.hpp"
+
 namespace shardpipe::kafka {
 
 void ConfDeleter::operator()(rd_kafka_conf_s* conf) const {
@@ -45,10 +47,18 @@ Result<ConfPtr> make_client_conf(const ClientSettings& settings) {
       }
     }
     if (key == "bootstrap.servers" || key == "metadata.broker.list") {
-      return fail(Error::fatal(fmt::format(
-          "{}: {}: set the brokers with bootstrap_servers instead", settings.what, key)));
+      return fail(Error::fatal(fmt::format("{}: {}: set the brokers with bootstrap_servers instead",
+                                           settings.what, key)));
     }
-    if (auto done = set(conf.get(), settings.what, key, value); !done) return fail(done.error());
+    // Secrets stay out of pipe files: ${NAME} takes the value from the environment.
+    auto expanded = net::expand_environment(value);
+    if (!expanded) {
+      return fail(
+          Error::fatal(fmt::format("{}: {}: {}", settings.what, key, expanded.error().message)));
+    }
+    if (auto done = set(conf.get(), settings.what, key, *expanded); !done) {
+      return fail(done.error());
+    }
   }
   for (const auto& kept : settings.protected_settings) {
     if (auto done = set(conf.get(), settings.what, kept.key, kept.value); !done) {

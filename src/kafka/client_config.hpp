@@ -30,7 +30,7 @@ struct ProtectedSetting {
 struct ClientSettings {
   std::string what;  // for messages: "source.properties", "target.properties", ...
   std::vector<std::string> bootstrap_servers;
-  std::map<std::string, std::string> properties;  // the pipe file's, passed through
+  std::map<std::string, std::string> properties;  // the pipe file's; ${ENV} references expanded
   std::vector<ProtectedSetting> protected_settings;
   // Defaults that `properties` may override.
   std::map<std::string, std::string> defaults;

@@ -1,8 +1,9 @@
 // The chaos suite: for each source (local log, Kinesis on kinesalite, DynamoDB Streams on
-// DynamoDB Local), a pipe into the file target is SIGKILLed at random moments and restarted while
-// a producer keeps writing, the target folder goes away for random moments, and poison records
-// arrive where the source allows them. A final run to idle must leave every valid record in the
-// file target exactly once and every poison record in the dead letters.
+// DynamoDB Local, Kafka on librdkafka's mock cluster), a pipe into the file target is SIGKILLed at
+// random moments and restarted while a producer keeps writing, the target folder goes away for
+// random moments, and poison records arrive where the source allows them. A final run to idle must
+// leave every valid record in the file target exactly once and every poison record in the dead
+// letters.
 //
 // CHAOS_SEED replays a run's random choices, CHAOS_KILLS and CHAOS_RECORDS make it longer.
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include "dynamodb_peer.hpp"
 #include "dynamodb_streams_pipe.hpp"
 #include "dynamodb_streams_test.hpp"
+#include "kafka_mock_cluster.hpp"
 #include "kinesis_peer.hpp"
 #include "local_pipe.hpp"
 #include "network_namespace.hpp"
@@ -127,6 +129,9 @@ struct Source {
   std::function<std::string(const nlohmann::json& envelope)> id_of;
   std::set<std::string> valid;   // ids of the valid records written
   std::set<std::string> poison;  // exact bytes of the poison records written
+  // How long each run lives before its SIGKILL: long enough to get work done after a restart.
+  std::chrono::milliseconds shortest_run{100};
+  std::chrono::milliseconds longest_run{1500};
 };
 
 std::vector<nlohmann::json> read_jsonl(const fs::path& folder) {
@@ -208,7 +213,8 @@ void run_chaos(Source& source, const Settings& s) {
   });
 
   int kills = 0;
-  std::uniform_int_distribution<int> pause_ms(100, 1500);
+  std::uniform_int_distribution<int> pause_ms(static_cast<int>(source.shortest_run.count()),
+                                              static_cast<int>(source.longest_run.count()));
   while (producing || kills < s.kills) {
     pid_t pid =
         spawn_process({binary, "run", source.pipe.string(), "--worker-id", "chaos"}, pipe_log);
@@ -385,6 +391,55 @@ shutdown_timeout: 3s
     for (const auto& line : lines) (line.poison ? source.poison : source.valid).insert(line.data);
   };
   source.id_of = data_id;
+  run_chaos(source, s);
+  if (!HasFailure()) fs::remove_all(source.dir);
+}
+
+// Kafka: a consumer group member killed without leaving the group. A short session timeout (the
+// mock cluster allows it) lets each restart take the partitions back within about a second.
+TEST(Chaos, Kafka) {
+  auto s = settings(20000);
+  Source source;
+  source.name = "kafka";
+  source.dir = fresh_test_dir("chaos-kafka");
+  source.pipe = source.dir / "pipe.yaml";
+  KafkaMockCluster cluster;
+  cluster.create_topic("chaos", 6);
+  write_file(source.pipe, fmt::format(R"(name: chaos-kafka
+source:
+  type: kafka
+  bootstrap_servers: "{}"
+  topics: [chaos]
+  data_encoding: json
+  batch_size: 200
+  properties: {{ session.timeout.ms: "1500", heartbeat.interval.ms: "300" }}
+target:
+  type: file
+  path: ./out
+  records_per_file: 100
+dead_letter:
+  type: file
+  path: ./dlq
+retry: {{backoff_initial: 50ms, backoff_max: 500ms}}
+metrics: {{listen: "off"}}
+shutdown_timeout: 3s
+)",
+                                      cluster.bootstraps()));
+  std::mt19937 poison_random(s.seed + 3);
+  source.put_chunk = [&](int first, int count) {
+    std::vector<std::pair<std::string, std::string>> messages;
+    std::vector<Line> lines;
+    for (int n = first; n < first + count; ++n) {
+      lines.push_back(make_line(n, poison_random));
+      messages.emplace_back(lines.back().key, lines.back().data);
+    }
+    kcat_produce(cluster.bootstraps(), "chaos", messages);
+    for (const auto& line : lines) (line.poison ? source.poison : source.valid).insert(line.data);
+  };
+  source.id_of = [](const nlohmann::json& envelope) { return envelope.at("value").dump(); };
+  // A restarted member waits for the killed one's session to end before the group rebalances.
+  source.shortest_run = 1500ms;
+  source.longest_run = 4000ms;
   run_chaos(source, s);
   if (!HasFailure()) fs::remove_all(source.dir);
 }
