@@ -104,6 +104,7 @@ struct DeadLetterConfig {
   std::string url;
   std::vector<std::string> bootstrap_servers;
   std::string topic;
+  std::map<std::string, std::string> properties;  // librdkafka's, passed through
 };
 
 struct CheckpointConfig {

@@ -1,8 +1,17 @@
 // The `dead_letter` section: where records go that will not be delivered.
+#include "config/kafka_safety.hpp"
 #include "config/properties.hpp"
 #include "config/property_store.hpp"
 
 namespace shardpipe::config {
+namespace {
+
+std::string check_producer_properties(const Value& value) {
+  return check_kafka_safety(value, kafka_producer_safety);
+}
+
+}  // namespace
+
 std::span<const Property> dead_letter_properties() {
   static const std::vector<Property> table = {
       {.key = "type",
@@ -45,6 +54,18 @@ std::span<const Property> dead_letter_properties() {
        .description = "The topic entries are produced to.",
        .example = "orders-dlq",
        .store = member(&DeadLetterConfig::topic)},
+      {.key = "properties",
+       .type = ValueType::string_map,
+       .default_text = "{}",
+       .applies_to = {"kafka"},
+       .description = "librdkafka configuration properties of the producer (security, "
+                      "compression, time-outs), passed through as they are. Entries are "
+                      "written with an idempotent producer and acks=all, which may not be "
+                      "changed.",
+       .example = "{ security.protocol: ssl }",
+       .store = member(&DeadLetterConfig::properties),
+       .check = check_producer_properties,
+       .rule = "enable.idempotence stays true and acks stays all"},
   };
   return table;
 }

@@ -1,4 +1,5 @@
 // The `source` section: which stream to read and how records are batched.
+#include "config/kafka_safety.hpp"
 #include "config/properties.hpp"
 #include "config/property_store.hpp"
 
@@ -78,9 +79,14 @@ std::span<const Property> source_properties() {
        .type = ValueType::string_map,
        .default_text = "{}",
        .applies_to = {"kafka"},
-       .description = "librdkafka configuration properties, passed through as they are.",
+       .description = "librdkafka configuration properties of the consumer, passed through as "
+                      "they are (${NAME} takes a value from the environment). Offsets are stored "
+                      "only once records are handled and committed by librdkafka, which may not "
+                      "be changed; the group is consumer_group.",
        .example = "{ security.protocol: SASL_SSL, fetch.wait.max.ms: 50 }",
-       .store = member(&SourceConfig::properties)},
+       .store = member(&SourceConfig::properties),
+       .check = [](const Value& value) { return check_kafka_safety(value, kafka_consumer_safety); },
+       .rule = "enable.auto.offset.store stays false and enable.auto.commit stays true"},
       {.key = "key_encoding",
        .type = ValueType::enumeration,
        .default_text = "text",

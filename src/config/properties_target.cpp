@@ -1,4 +1,5 @@
 // The `target` section: where batches are delivered.
+#include "config/kafka_safety.hpp"
 #include "config/properties.hpp"
 #include "config/property_store.hpp"
 
@@ -80,11 +81,12 @@ std::span<const Property> target_properties() {
        .store = member(&TargetConfig::topic)},
       {.key = "key_field",
        .type = ValueType::string,
-       .default_text = "none: no key",
+       .default_text = "the record's partition key",
        .applies_to = {"kafka"},
-       .description = "The top-level field of the delivered record whose value becomes the "
-                      "message key.",
-       .example = "partitionKey",
+       .description = "Where the message key comes from: a top-level field of the delivered "
+                      "record, or a dotted path into it (data.customer). A record without it "
+                      "keeps its partition key.",
+       .example = "data.customer",
        .store = member(&TargetConfig::key_field)},
       {.key = "exactly_once",
        .type = ValueType::boolean,
@@ -98,9 +100,14 @@ std::span<const Property> target_properties() {
        .type = ValueType::string_map,
        .default_text = "{}",
        .applies_to = {"kafka"},
-       .description = "librdkafka configuration properties, passed through as they are.",
+       .description = "librdkafka configuration properties of the producer, passed through "
+                      "as they are (${NAME} takes a value from the environment). Messages are "
+                      "produced with an idempotent producer and acks=all, which may not be "
+                      "changed.",
        .example = "{ compression.type: zstd }",
-       .store = member(&TargetConfig::properties)},
+       .store = member(&TargetConfig::properties),
+       .check = [](const Value& value) { return check_kafka_safety(value, kafka_producer_safety); },
+       .rule = "enable.idempotence stays true and acks stays all"},
       {.key = "stream",
        .type = ValueType::string,
        .applies_to = {"kinesis"},

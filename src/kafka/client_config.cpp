@@ -11,6 +11,14 @@ void ConfDeleter::operator()(rd_kafka_conf_s* conf) const {
   rd_kafka_conf_destroy(conf);
 }
 
+std::vector<ProtectedSetting> protect(std::span<const config::KafkaSafetySetting> settings) {
+  std::vector<ProtectedSetting> out;
+  for (const auto& setting : settings) {
+    out.push_back({std::string(setting.key), std::string(setting.value), std::string(setting.why)});
+  }
+  return out;
+}
+
 std::string join_servers(const std::vector<std::string>& servers) {
   std::string joined;
   for (const auto& server : servers) {

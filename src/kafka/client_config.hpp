@@ -5,9 +5,11 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "config/kafka_safety.hpp"
 #include "core/result.hpp"
 
 struct rd_kafka_conf_s;
@@ -35,6 +37,9 @@ struct ClientSettings {
   // Defaults that `properties` may override.
   std::map<std::string, std::string> defaults;
 };
+
+// The settings of config/kafka_safety.hpp, for `protected_settings`.
+std::vector<ProtectedSetting> protect(std::span<const config::KafkaSafetySetting> settings);
 
 // A fatal error names the offending property: an unknown key, a bad value, or a protected key
 // set to another value.

@@ -107,16 +107,7 @@ Result<std::shared_ptr<GroupMember>> GroupMember::join(const config::SourceConfi
       .what = "source.properties",
       .bootstrap_servers = source.bootstrap_servers,
       .properties = source.properties,
-      .protected_settings =
-          {
-              {"enable.auto.offset.store", "false",
-               "an offset is stored only once its record is delivered, filtered or "
-               "dead-lettered"},
-              {"enable.auto.commit", "true",
-               "the stored (handled) offsets are committed every auto.commit.interval.ms"},
-              {"group.id", source.consumer_group,
-               "the consumer group is set with source.consumer_group"},
-          },
+      .protected_settings = kafka::protect(config::kafka_consumer_safety),
       .defaults =
           {
               {"partition.assignment.strategy", "cooperative-sticky"},
@@ -128,6 +119,8 @@ Result<std::shared_ptr<GroupMember>> GroupMember::join(const config::SourceConfi
               {"enable.partition.eof", "false"},
           },
   };
+  settings.protected_settings.push_back(
+      {"group.id", source.consumer_group, "the consumer group is set with source.consumer_group"});
   auto conf = make_client_conf(settings);
   if (!conf) return fail(conf.error());
   char error[512] = {};

@@ -8,6 +8,7 @@
 #include "core/units.hpp"
 #include "targets/dead_letter/file_dead_letters.hpp"
 #include "targets/dead_letter/http_dead_letters.hpp"
+#include "targets/dead_letter/kafka_dead_letters.hpp"
 
 namespace shardpipe {
 
@@ -27,6 +28,17 @@ std::string render_dead_letter(const DeadLetter& letter, const std::string& pipe
   append_json_string(json, record.event_id);
   json += R"(,"source":{"type":)";
   append_json_string(json, letter.source_type);
+  if (auto dash = letter.shard_id.rfind('-');
+      letter.source_type == "kafka" && dash != std::string::npos) {
+    // Kafka's own coordinates first; shardId and sequenceNumber stay for tools that read any
+    // source's entries alike (dlq replay, status).
+    json += R"(,"topic":)";
+    append_json_string(json, std::string_view(letter.shard_id).substr(0, dash));
+    json += R"(,"partition":)";
+    json += letter.shard_id.substr(dash + 1);
+    json += R"(,"offset":)";
+    json += record.sequence_number;
+  }
   json += R"(,"shardId":)";
   append_json_string(json, letter.shard_id);
   json += R"(,"sequenceNumber":)";
@@ -52,8 +64,9 @@ Result<std::unique_ptr<DeadLetterDestination>> make_dead_letter_destination(
     const config::DeadLetterConfig& config, const std::string& pipe) {
   if (config.type == "file") return make_file_dead_letters(config.path, pipe);
   if (config.type == "http") return make_http_dead_letters(config.url, pipe);
+  if (config.type == "kafka") return make_kafka_dead_letters(config, pipe);
   return fail(Error::fatal(fmt::format(
-      "dead_letter type '{}' is not available in this build yet (available: file, http)",
+      "dead_letter type '{}' is not available in this build yet (available: file, http, kafka)",
       config.type)));
 }
 
