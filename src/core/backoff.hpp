@@ -13,8 +13,7 @@ class Backoff {
  public:
   Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max)
       : initial_(std::max<std::chrono::milliseconds::rep>(initial.count(), 1)),
-        max_(std::max(max.count(), initial_)),
-        random_(std::random_device{}()) {}
+        max_(std::max(max.count(), initial_)) {}
 
   std::chrono::milliseconds next() {
     auto ceiling = initial_;
@@ -22,6 +21,12 @@ class Backoff {
     ceiling = std::min(ceiling, max_);
     ++attempt_;
     std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(initial_, ceiling);
+    // Seeded on the first wait only: most backoffs (one per batch) never wait, and seeding
+    // from the system's entropy costs more than delivering a small batch.
+    if (!seeded_) {
+      random_.seed(std::random_device{}());
+      seeded_ = true;
+    }
     return std::chrono::milliseconds(pick(random_));
   }
   void reset() { attempt_ = 0; }
@@ -31,6 +36,7 @@ class Backoff {
   std::chrono::milliseconds::rep initial_;
   std::chrono::milliseconds::rep max_;
   int attempt_ = 0;
+  bool seeded_ = false;
   std::mt19937_64 random_;
 };
 

@@ -27,34 +27,6 @@ void rebalance_callback(rd_kafka_t*, rd_kafka_resp_err_t error,
   static_cast<GroupMember*>(opaque)->on_rebalance(error, partitions);
 }
 
-ConsumedMessage copy_message(const rd_kafka_message_t& message) {
-  ConsumedMessage out;
-  out.offset = message.offset;
-  rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
-  out.timestamp_ms = rd_kafka_message_timestamp(&message, &type);
-  out.timestamp_type = type == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? "CREATE_TIME"
-                       : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "LOG_APPEND_TIME"
-                                                                    : "NO_TIMESTAMP_TYPE";
-  if (message.key) out.key.emplace(static_cast<const char*>(message.key), message.key_len);
-  if (message.payload) {
-    out.value.emplace(static_cast<const char*>(message.payload), message.len);
-  }
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name = nullptr;
-    const void* value = nullptr;
-    size_t size = 0;
-    for (size_t i = 0;
-         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      std::optional<std::string> bytes;
-      if (value) bytes.emplace(static_cast<const char*>(value), size);
-      out.headers.emplace_back(name, std::move(bytes));
-    }
-  }
-  return out;
-}
-
 std::string checkpoint_before(int64_t next_offset) {
   return next_offset > 0 ? std::to_string(next_offset - 1) : "TRIM_HORIZON";
 }
@@ -179,42 +151,38 @@ GroupMember::~GroupMember() {
 
 void GroupMember::poll_loop() {
   auto last_error_log = std::chrono::steady_clock::time_point{};
+  // The queue of the partition the last message came from: messages arrive in runs per
+  // partition, so most need no look-up (and no lock) at all. An assignment change drops it.
+  TopicPartition cached_partition;
+  std::shared_ptr<PartitionQueue> cached_queue;
+  uint64_t cached_version = 0;
+  unsigned since_resume_check = 0;
   while (!stop_.load()) {
     rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_, 100);
     poll_rounds_.fetch_add(1);
     if (message) {
       if (message->err) {
-        auto error = message->err;
-        if (is_fatal_consumer_error(error)) {
-          std::lock_guard lock(mutex_);
-          if (!fatal_) {
-            fatal_ =
-                Error::fatal(fmt::format("kafka consumer: {}", rd_kafka_message_errstr(message)));
-          }
-        } else if (error != RD_KAFKA_RESP_ERR__PARTITION_EOF &&
-                   std::chrono::steady_clock::now() - last_error_log > 5s) {
-          // Broker outages and the like: librdkafka recovers by itself; say so now and then.
-          last_error_log = std::chrono::steady_clock::now();
-          spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(message));
-        }
+        report(*message, last_error_log);
       } else {
-        TopicPartition partition{rd_kafka_topic_name(message->rkt), message->partition};
-        std::shared_ptr<PartitionQueue> queue;
-        {
+        if (cached_version != assignment_version_.load() || !cached_queue ||
+            cached_partition.partition != message->partition ||
+            cached_partition.topic != rd_kafka_topic_name(message->rkt)) {
+          cached_partition = {rd_kafka_topic_name(message->rkt), message->partition};
+          cached_version = assignment_version_.load();
           std::lock_guard lock(mutex_);
-          auto found = assigned_.find(partition);
-          if (found != assigned_.end()) queue = found->second.queue;
+          auto found = assigned_.find(cached_partition);
+          cached_queue = found == assigned_.end() ? nullptr : found->second.queue;
         }
-        if (queue && queue->push(copy_message(*message))) {
-          PartitionList list(rd_kafka_topic_partition_list_new(1));
-          rd_kafka_topic_partition_list_add(list.get(), partition.topic.c_str(),
-                                            partition.partition);
-          rd_kafka_pause_partitions(consumer_, list.get());
+        if (cached_queue && cached_queue->push(ConsumedMessage(message))) {
+          pause_or_resume(cached_partition, true);
         }
+        message = nullptr;  // the queue owns it, or dropped it
       }
-      rd_kafka_message_destroy(message);
+      if (message) rd_kafka_message_destroy(message);
     }
-    // Partitions whose readers made room again.
+    // Partitions whose readers made room again: looked for now and then, and whenever idle.
+    if (message && ++since_resume_check < 512) continue;
+    since_resume_check = 0;
     std::vector<TopicPartition> resume;
     {
       std::lock_guard lock(mutex_);
@@ -222,13 +190,33 @@ void GroupMember::poll_loop() {
         if (assignment.queue->take_resume_request()) resume.push_back(partition);
       }
     }
-    if (!resume.empty()) {
-      PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(resume.size())));
-      for (const auto& partition : resume) {
-        rd_kafka_topic_partition_list_add(list.get(), partition.topic.c_str(), partition.partition);
-      }
-      rd_kafka_resume_partitions(consumer_, list.get());
+    for (const auto& partition : resume) pause_or_resume(partition, false);
+  }
+}
+
+void GroupMember::pause_or_resume(const TopicPartition& partition, bool pause) {
+  PartitionList list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), partition.topic.c_str(), partition.partition);
+  if (pause) {
+    rd_kafka_pause_partitions(consumer_, list.get());
+  } else {
+    rd_kafka_resume_partitions(consumer_, list.get());
+  }
+}
+
+void GroupMember::report(const rd_kafka_message_t& message,
+                         std::chrono::steady_clock::time_point& last_log) {
+  auto error = message.err;
+  if (is_fatal_consumer_error(error)) {
+    std::lock_guard lock(mutex_);
+    if (!fatal_) {
+      fatal_ = Error::fatal(fmt::format("kafka consumer: {}", rd_kafka_message_errstr(&message)));
     }
+  } else if (error != RD_KAFKA_RESP_ERR__PARTITION_EOF &&
+             std::chrono::steady_clock::now() - last_log > 5s) {
+    // Broker outages and the like: librdkafka recovers by itself; say so now and then.
+    last_log = std::chrono::steady_clock::now();
+    spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(&message));
   }
 }
 
@@ -272,6 +260,7 @@ void GroupMember::assign(rd_kafka_topic_partition_list_s* partitions) {
                                      : std::string("the beginning"));
       assigned_[partition] = std::move(assignment);
     }
+    assignment_version_.fetch_add(1);
   }
   bool incremental = std::strcmp(rd_kafka_rebalance_protocol(consumer_), "COOPERATIVE") == 0;
   apply_assignment(partitions, incremental, true);
@@ -323,6 +312,7 @@ void GroupMember::revoke(rd_kafka_topic_partition_list_s* partitions) {
       spdlog::info("kafka: {} revoked", found->first.shard_id());
       assigned_.erase(found);
     }
+    assignment_version_.fetch_add(1);
   }
   // What was handled is committed before the partitions go, so their next owner starts there.
   if (handled->cnt > 0) {

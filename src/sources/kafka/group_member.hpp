@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -30,6 +31,7 @@
 
 struct rd_kafka_s;
 struct rd_kafka_topic_partition_list_s;
+struct rd_kafka_message_s;
 
 namespace shardpipe::kafka {
 
@@ -77,6 +79,9 @@ class GroupMember {
  private:
   GroupMember(rd_kafka_s* consumer, const config::SourceConfig& source);
   void poll_loop();
+  void pause_or_resume(const TopicPartition& partition, bool pause);
+  // A consumer error: fatal ones stop the pipe, the others are logged now and then.
+  void report(const rd_kafka_message_s& message, std::chrono::steady_clock::time_point& last_log);
   void assign(rd_kafka_topic_partition_list_s* partitions);
   void revoke(rd_kafka_topic_partition_list_s* partitions);
   // Offsets for partitions the group never committed, by starting_position; committed at once
@@ -98,6 +103,7 @@ class GroupMember {
   std::atomic<bool> assigned_once_{false};
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> poll_rounds_{0};
+  std::atomic<uint64_t> assignment_version_{0};  // changes with every assignment and revocation
   std::thread poll_thread_;
 };
 

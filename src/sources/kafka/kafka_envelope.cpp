@@ -13,7 +13,7 @@ void append_number(std::string& json, int64_t value) {
 }
 
 // As Lambda does: each header an object of one name and its value's bytes as numbers.
-void append_headers(std::string& json, const ConsumedMessage& message) {
+void append_headers(std::string& json, const MessageView& message) {
   json.push_back('[');
   bool first = true;
   for (const auto& [name, value] : message.headers) {
@@ -49,11 +49,11 @@ KafkaEnvelopeWriter::KafkaEnvelopeWriter(std::string bootstrap_servers, std::str
   coordinates_ += fmt::format(R"(,"partition":{},"offset":)", partition);
 }
 
-Record KafkaEnvelopeWriter::render(const ConsumedMessage& message) const {
+Record KafkaEnvelopeWriter::render(const MessageView& message) const {
   Record out;
   out.sequence_number = std::to_string(message.offset);
   out.event_id = shard_id_ + ":" + out.sequence_number;
-  out.partition_key = message.key.value_or("");
+  out.partition_key = std::string(message.key.value_or(""));
   out.arrival_ms = message.timestamp_ms;
   std::string& json = out.envelope;
   json.reserve(head_.size() + coordinates_.size() + 160 + out.event_id.size() +
@@ -82,7 +82,7 @@ Record KafkaEnvelopeWriter::render(const ConsumedMessage& message) const {
     json.append("null");
   } else if (!append_encoded_data(json, *message.value, data_encoding_, out.decode_error)) {
     out.decode_failed = true;
-    out.raw_data = *message.value;
+    out.raw_data = std::string(*message.value);
     json.clear();
     return out;
   }

@@ -4,26 +4,13 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "config/pipe_config.hpp"
 #include "core/record.hpp"
+#include "sources/kafka/consumed_message.hpp"
 
 namespace shardpipe::kafka {
-
-// A consumed message, copied out of librdkafka so that its memory goes back at once.
-struct ConsumedMessage {
-  int64_t offset = 0;
-  int64_t timestamp_ms = -1;   // -1: none
-  std::string timestamp_type;  // CREATE_TIME | LOG_APPEND_TIME | NO_TIMESTAMP_TYPE
-  std::optional<std::string> key;
-  std::optional<std::string> value;  // null: a tombstone
-  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
-  size_t bytes() const { return (key ? key->size() : 0) + (value ? value->size() : 0) + 64; }
-};
 
 class KafkaEnvelopeWriter {
  public:
@@ -32,7 +19,7 @@ class KafkaEnvelopeWriter {
 
   // A value that does not decode as data_encoding asks comes back with decode_failed, its error
   // and its raw bytes, and no envelope.
-  Record render(const ConsumedMessage& message) const;
+  Record render(const MessageView& message) const;
 
  private:
   std::string shard_id_;

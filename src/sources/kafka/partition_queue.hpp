@@ -8,11 +8,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstddef>
 #include <deque>
 #include <mutex>
 #include <vector>
 
-#include "sources/kafka/kafka_envelope.hpp"
+#include "sources/kafka/consumed_message.hpp"
 
 namespace shardpipe::kafka {
 
@@ -49,6 +50,10 @@ class PartitionQueue {
   int64_t next_offset_;
   bool paused_ = false;
   bool resume_requested_ = false;
+  // What a reader waiting for a fuller batch wants (0 / SIZE_MAX: none waits).
+  size_t wanted_ = 0;
+  size_t wanted_bytes_ = SIZE_MAX;
+  static constexpr std::chrono::milliseconds batching_wait{5};
   bool closed_ = false;
   bool seeking_ = false;
 };

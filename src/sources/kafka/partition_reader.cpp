@@ -24,10 +24,16 @@ Result<ReadBatch> PartitionReader::read(size_t max_records, size_t max_bytes) {
   }
   ReadBatch batch;
   batch.records.reserve(messages.size());
-  for (const auto& message : messages) batch.records.push_back(writer_.render(message));
-  if (!messages.empty() && messages.back().timestamp_ms >= 0) {
-    batch.millis_behind = std::max<int64_t>(0, unix_now_ms() - messages.back().timestamp_ms);
-  } else if (messages.empty()) {
+  int64_t last_timestamp_ms = -1;
+  for (const auto& message : messages) {
+    auto view = view_of(message);
+    last_timestamp_ms = view.timestamp_ms;
+    batch.records.push_back(writer_.render(view));
+  }
+  messages.clear();  // their memory goes back to librdkafka at once
+  if (last_timestamp_ms >= 0) {
+    batch.millis_behind = std::max<int64_t>(0, unix_now_ms() - last_timestamp_ms);
+  } else if (batch.records.empty()) {
     batch.millis_behind = 0;
   }
   return batch;
