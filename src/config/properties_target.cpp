@@ -134,9 +134,10 @@ std::span<const Property> target_properties() {
        .type = ValueType::string,
        .default_text = "the record's own partition key",
        .applies_to = {"kinesis"},
-       .description = "The top-level field of the delivered record whose value becomes the "
-                      "partition key: a string as it is, another value as its JSON text. A "
-                      "record without the field (or with null) keeps its own key.",
+       .description = "The field of the delivered record whose value becomes the partition "
+                      "key, a top-level name or a dotted path (data.customer): a string as it "
+                      "is, another value as its JSON text. A record without the field (or with "
+                      "null) keeps its own key.",
        .example = "customerId",
        .store = member(&TargetConfig::partition_key_field)},
       {.key = "dsn",

@@ -1,108 +1,14 @@
 #include "targets/kafka/message_key.hpp"
 
-#include <simdjson.h>
-
-#include <optional>
-#include <string_view>
-
 namespace shardpipe::kafka_target {
-namespace {
 
-// A JSON pointer segment for `name` (RFC 6901: "~" and "/" escaped).
-std::string pointer_segment(std::string_view name) {
-  std::string segment = "/";
-  for (char c : name) {
-    if (c == '~') {
-      segment += "~0";
-    } else if (c == '/') {
-      segment += "~1";
-    } else {
-      segment += c;
-    }
-  }
-  return segment;
+MessageKeySelector::MessageKeySelector(std::string field) {
+  if (!field.empty()) field_.emplace(field);
 }
-
-std::string dotted_path_pointer(std::string_view field) {
-  if (field.find('.') == std::string_view::npos) return {};
-  std::string pointer;
-  size_t begin = 0;
-  while (true) {
-    const size_t dot = field.find('.', begin);
-    pointer += pointer_segment(field.substr(begin, dot - begin));
-    if (dot == std::string_view::npos) return pointer;
-    begin = dot + 1;
-  }
-}
-
-std::string_view trim_trailing_space(std::string_view text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
-                           text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-// The value at `pointer` as a key, or nullopt when there is no usable value.
-std::optional<std::string> value_at(simdjson::ondemand::document& document,
-                                    std::string_view pointer) {
-  using namespace simdjson;
-  ondemand::value value;
-  ondemand::json_type type;
-  if (document.at_pointer(pointer).get(value) != SUCCESS) return std::nullopt;
-  if (value.type().get(type) != SUCCESS) return std::nullopt;
-  std::string_view text;
-  switch (type) {
-    case ondemand::json_type::null:
-      return std::nullopt;
-    case ondemand::json_type::string:
-      if (value.get_string().get(text) != SUCCESS) return std::nullopt;
-      return std::string(text);
-    case ondemand::json_type::object: {
-      ondemand::object inner;
-      if (value.get_object().get(inner) != SUCCESS || inner.raw_json().get(text) != SUCCESS) {
-        return std::nullopt;
-      }
-      return std::string(trim_trailing_space(text));
-    }
-    case ondemand::json_type::array: {
-      ondemand::array inner;
-      if (value.get_array().get(inner) != SUCCESS || inner.raw_json().get(text) != SUCCESS) {
-        return std::nullopt;
-      }
-      return std::string(trim_trailing_space(text));
-    }
-    default:  // number, boolean: the token as written
-      return std::string(trim_trailing_space(value.raw_json_token()));
-  }
-}
-
-}  // namespace
-
-struct MessageKeySelector::Parser {
-  simdjson::ondemand::parser parser;
-};
-
-MessageKeySelector::MessageKeySelector(std::string field)
-    : top_level_pointer_(field.empty() ? std::string() : pointer_segment(field)),
-      path_pointer_(dotted_path_pointer(field)),
-      parser_(std::make_unique<Parser>()) {}
-MessageKeySelector::~MessageKeySelector() = default;
-MessageKeySelector::MessageKeySelector(MessageKeySelector&&) noexcept = default;
-MessageKeySelector& MessageKeySelector::operator=(MessageKeySelector&&) noexcept = default;
 
 std::string MessageKeySelector::key_for(const Record& record) {
-  if (top_level_pointer_.empty()) return record.partition_key;
-  simdjson::padded_string padded(record.envelope);
-  simdjson::ondemand::document document;
-  if (parser_->parser.iterate(padded).get(document) != simdjson::SUCCESS) {
-    return record.partition_key;
-  }
-  // A field whose name holds dots is found as it is before the dots are read as a path.
-  if (auto key = value_at(document, top_level_pointer_)) return std::move(*key);
-  if (!path_pointer_.empty()) {
-    if (auto key = value_at(document, path_pointer_)) return std::move(*key);
-  }
+  if (!field_) return record.partition_key;
+  if (auto key = field_->value_in(record.envelope)) return std::move(*key);
   return record.partition_key;
 }
 

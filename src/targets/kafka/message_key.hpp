@@ -7,10 +7,11 @@
 //   is not a JSON object, or has no such field (or null), keeps its own key.
 #pragma once
 
-#include <memory>
+#include <optional>
 #include <string>
 
 #include "core/record.hpp"
+#include "targets/record_field.hpp"
 
 namespace shardpipe::kafka_target {
 
@@ -18,17 +19,11 @@ class MessageKeySelector {
  public:
   // `field` empty: every record keeps its own key.
   explicit MessageKeySelector(std::string field);
-  ~MessageKeySelector();
-  MessageKeySelector(MessageKeySelector&&) noexcept;
-  MessageKeySelector& operator=(MessageKeySelector&&) noexcept;
 
   std::string key_for(const Record& record);
 
  private:
-  struct Parser;  // a JSON parser reused from record to record: one selector per sink
-  std::string top_level_pointer_;  // the field as one name
-  std::string path_pointer_;       // the field as a dotted path; empty without a dot
-  std::unique_ptr<Parser> parser_;
+  std::optional<RecordField> field_;  // one selector per sink: the field's parser is reused
 };
 
 }  // namespace shardpipe::kafka_target
