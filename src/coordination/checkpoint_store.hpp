@@ -78,7 +78,7 @@ class CheckpointStore {
   }
 };
 
-// "sqlite:/path/to/file.db" (the pipe's default) or, later, "postgresql://...".
+// "sqlite:/path/to/file.db" (the pipe's default) or "postgresql://..." (or "postgres://").
 Result<std::unique_ptr<CheckpointStore>> open_checkpoint_store(const std::string& url,
                                                                const std::string& pipe);
 

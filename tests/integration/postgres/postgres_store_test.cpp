@@ -1,0 +1,395 @@
+// The checkpoint store's contract, checked against both stores (SQLite and PostgreSQL), then what
+// only the PostgreSQL store has to get right: several workers creating its table at once, a
+// database that goes away and comes back, errors that never show the password, a probe that
+// answers in time.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "coordination/checkpoint_store.hpp"
+#include "free_port.hpp"
+#include "local_pipe.hpp"
+#include "postgres_server.hpp"
+#include "process.hpp"
+
+namespace shardpipe::coordination {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::PostgresServer;
+
+const std::string binary = SHARDPIPE_BINARY;
+
+std::string test_name() {
+  return ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
+// One server for the whole program's contract cases: each case uses pipes of its own.
+PostgresServer& shared_server() {
+  static PostgresServer server(testing::fresh_test_dir("pg-store-shared"));
+  return server;
+}
+
+std::string dsn_for(const PostgresServer& server, const std::string& database) {
+  return fmt::format("postgresql://postgres@127.0.0.1:{}/{}", server.port(), database);
+}
+
+class StoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    dir_ = testing::fresh_test_dir("store-contract");
+    // Test names hold '/' for parameterized cases: keep pipe names plain.
+    prefix_ = test_name();
+    std::replace(prefix_.begin(), prefix_.end(), '/', '-');
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string url() const {
+    if (GetParam() == "sqlite") return "sqlite:" + (dir_ / "state" / "orders.db").string();
+    return shared_server().dsn();
+  }
+
+  std::unique_ptr<CheckpointStore> open(const std::string& pipe = "orders") {
+    auto store = open_checkpoint_store(url(), prefix_ + "-" + pipe);
+    EXPECT_TRUE(store) << (store ? "" : store.error().message);
+    if (!store) throw std::runtime_error("cannot open the store");
+    return std::move(*store);
+  }
+
+  fs::path dir_;
+  std::string prefix_;
+};
+
+TEST_P(StoreContract, KeepsLineageAndASecondInsertChangesNothing) {
+  auto store = open();
+  ASSERT_TRUE(store->ensure_shard("shardId-000000000002",
+                                  {"shardId-000000000000", "shardId-000000000001"}));
+  ASSERT_TRUE(store->ensure_shard("shardId-000000000002", {}));
+  auto row = store->get("shardId-000000000002");
+  ASSERT_TRUE(row && row->has_value());
+  EXPECT_EQ((*row)->parent_shard_ids,
+            (std::vector<std::string>{"shardId-000000000000", "shardId-000000000001"}));
+  EXPECT_TRUE((*row)->checkpoint.empty());
+  EXPECT_TRUE((*row)->owner.empty());
+  EXPECT_EQ((*row)->counter, 0);
+  EXPECT_FALSE((*row)->pending_reset);
+  auto unknown = store->get("nope");
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(unknown->has_value()) << "an unknown shard is no row, not an error";
+}
+
+TEST_P(StoreContract, ListsEveryShardInOrder) {
+  auto store = open();
+  for (auto id : {"shardId-2", "shardId-10", "shardId-1", "Z", "a"}) {
+    ASSERT_TRUE(store->ensure_shard(id, {}));
+  }
+  std::vector<std::string> ids;
+  auto rows = store->list();
+  ASSERT_TRUE(rows);
+  for (const auto& row : *rows) ids.push_back(row.shard_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"Z", "a", "shardId-1", "shardId-10", "shardId-2"}));
+}
+
+TEST_P(StoreContract, PipesAreKeptApart) {
+  auto a = open("a");
+  auto b = open("b");
+  ASSERT_TRUE(a->ensure_shard("s", {}));
+  ASSERT_TRUE(b->ensure_shard("s", {"p"}));
+  ASSERT_TRUE(*a->try_take("s", "w1", 10s));
+  EXPECT_TRUE(*b->try_take("s", "w2", 10s)) << "the same shard id of another pipe is another lease";
+  ASSERT_EQ(a->list()->size(), 1u);
+  EXPECT_TRUE((*a->list())[0].parent_shard_ids.empty());
+  EXPECT_EQ((*b->list())[0].owner, "w2");
+}
+
+TEST_P(StoreContract, ALeaseHeldByALiveWorkerCannotBeTaken) {
+  auto store = open();
+  auto other = open();  // another worker: a connection (or file handle) of its own
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  auto mine = *store->try_take("s", "w1", 10s);
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->owner, "w1");
+  EXPECT_FALSE(*other->try_take("s", "w2", 10s));
+  auto again = *store->try_take("s", "w1", 10s);
+  ASSERT_TRUE(again) << "a restarted worker with the same id takes its own lease back";
+  EXPECT_EQ(again->counter, mine->counter);
+  EXPECT_FALSE(*store->try_take("missing", "w1", 10s));
+}
+
+TEST_P(StoreContract, RenewExtendsTheLease) {
+  auto store = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  auto lease = **store->try_take("s", "w1", 1s);
+  auto before = (*store->get("s"))->expires_ms;
+  EXPECT_TRUE(*store->renew(lease, 60s));
+  auto after = (*store->get("s"))->expires_ms;
+  EXPECT_GE(after - before, 55'000);
+  std::this_thread::sleep_for(1100ms);
+  EXPECT_FALSE(*store->try_take("s", "w2", 10s)) << "the renewal outlives the first expiry";
+}
+
+TEST_P(StoreContract, AnExpiredLeaseIsTakenAndTheOldOwnerIsFenced) {
+  auto store = open();
+  auto other = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  auto old_owner = **store->try_take("s", "w1", 1ms);
+  std::this_thread::sleep_for(20ms);
+  auto new_owner = **other->try_take("s", "w2", 10s);
+  EXPECT_NE(new_owner.counter, old_owner.counter);
+  EXPECT_FALSE(*store->checkpoint(old_owner, "100")) << "fenced: the counter moved on";
+  EXPECT_FALSE(*store->renew(old_owner, 10s));
+  EXPECT_FALSE(*store->adopt_reset(old_owner));
+  ASSERT_TRUE(store->release(old_owner)) << "releasing a lost lease is a no-op";
+  EXPECT_EQ((*store->get("s"))->owner, "w2");
+  EXPECT_TRUE(*other->checkpoint(new_owner, "200"));
+  EXPECT_EQ((*store->get("s"))->checkpoint, "200");
+}
+
+TEST_P(StoreContract, ACheckpointWithAStaleCounterIsRefusedEvenForTheSameOwner) {
+  auto store = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  auto first = **store->try_take("s", "w1", 10s);
+  ASSERT_TRUE(store->release(first));
+  auto second = **store->try_take("s", "w1", 10s);
+  EXPECT_NE(second.counter, first.counter);
+  EXPECT_FALSE(*store->checkpoint(first, "1"));
+  EXPECT_TRUE(*store->checkpoint(second, "2"));
+  EXPECT_EQ((*store->get("s"))->checkpoint, "2");
+}
+
+TEST_P(StoreContract, ReleaseLetsAnotherWorkerTakeAtOnce) {
+  auto store = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  auto lease = **store->try_take("s", "w1", 10s);
+  ASSERT_TRUE(*store->checkpoint(lease, "5"));
+  ASSERT_TRUE(store->release(lease));
+  auto row = **store->get("s");
+  EXPECT_TRUE(row.owner.empty());
+  EXPECT_EQ(row.checkpoint, "5") << "a release keeps the checkpoint";
+  EXPECT_TRUE(*store->try_take("s", "w2", 10s));
+  EXPECT_FALSE(*store->checkpoint(lease, "1"));
+}
+
+TEST_P(StoreContract, AResetOfAnUnownedShardIsAppliedAtOnce) {
+  auto store = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  EXPECT_EQ(*store->set_checkpoint("s", "TRIM_HORIZON"), SetOutcome::applied);
+  auto row = **store->get("s");
+  EXPECT_EQ(row.checkpoint, "TRIM_HORIZON");
+  EXPECT_FALSE(row.pending_reset);
+}
+
+TEST_P(StoreContract, AResetOfAShardWhoseOwnerExpiredIsAppliedAtOnce) {
+  auto store = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  auto lease = **store->try_take("s", "w1", 1ms);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(*store->set_checkpoint("s", "LATEST"), SetOutcome::applied);
+  EXPECT_EQ((*store->get("s"))->checkpoint, "LATEST");
+  EXPECT_FALSE(*store->adopt_reset(lease));
+}
+
+TEST_P(StoreContract, AResetOfAnOwnedShardWaitsForTheOwnerAndBlocksStaleCheckpoints) {
+  auto store = open();
+  auto operator_store = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  auto lease = **store->try_take("s", "w1", 10s);
+  EXPECT_FALSE(*store->adopt_reset(lease)) << "nothing pending yet";
+  ASSERT_TRUE(*store->checkpoint(lease, "50"));
+  EXPECT_EQ(*operator_store->set_checkpoint("s", "LATEST"), SetOutcome::pending_owner);
+  auto pending = **store->get("s");
+  EXPECT_EQ(pending.checkpoint, "50");
+  EXPECT_EQ(pending.pending_reset, "LATEST");
+  EXPECT_FALSE(*store->checkpoint(lease, "60")) << "in-flight progress must not overwrite a reset";
+  auto adopted = *store->adopt_reset(lease);
+  ASSERT_TRUE(adopted);
+  EXPECT_EQ(*adopted, "LATEST");
+  auto row = **store->get("s");
+  EXPECT_EQ(row.checkpoint, "LATEST");
+  EXPECT_FALSE(row.pending_reset);
+  EXPECT_TRUE(*store->checkpoint(lease, "70"));
+}
+
+TEST_P(StoreContract, SettingAnUnknownShardFails) {
+  auto store = open();
+  auto set = store->set_checkpoint("nope", "1");
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().kind, ErrorClass::permanent);
+}
+
+TEST_P(StoreContract, ProbeAnswers) {
+  auto store = open();
+  auto probed = store->probe(500ms);
+  EXPECT_TRUE(probed) << probed.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(BothStores, StoreContract, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// Many workers of a brand-new pipe open the store at the same moment: the table is created once
+// and nobody fails (a bare CREATE TABLE IF NOT EXISTS can fail on pg_type when two race).
+TEST(PostgresStore, ManyThreadsOpeningANewStoreAtOnceAllSucceed) {
+  auto& server = shared_server();
+  for (int round = 0; round < 5 && !HasFailure(); ++round) {
+    auto database = fmt::format("threads_{}", round);
+    server.query("CREATE DATABASE " + database);
+    std::atomic<bool> go = false;
+    std::vector<std::string> errors(8);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < errors.size(); ++i) {
+      threads.emplace_back([&, i] {
+        while (!go) std::this_thread::yield();
+        auto store = open_checkpoint_store(dsn_for(server, database), "p");
+        if (!store) {
+          errors[i] = store.error().message;
+        } else if (auto ok = (*store)->ensure_shard(fmt::format("s{}", i), {}); !ok) {
+          errors[i] = ok.error().message;
+        }
+      });
+    }
+    go = true;
+    for (auto& thread : threads) thread.join();
+    for (const auto& error : errors) EXPECT_EQ(error, "") << "round " << round;
+    auto store = open_checkpoint_store(dsn_for(server, database), "p");
+    ASSERT_TRUE(store);
+    EXPECT_EQ((*store)->list()->size(), errors.size());
+  }
+}
+
+TEST(PostgresStore, ManyProcessesOpeningANewStoreAtOnceAllSucceed) {
+  auto& server = shared_server();
+  auto dir = testing::fresh_test_dir("pg-store-processes");
+  testing::create_log(binary, dir / "log", 2);
+  for (int round = 0; round < 3 && !HasFailure(); ++round) {
+    auto database = fmt::format("processes_{}", round);
+    server.query("CREATE DATABASE " + database);
+    auto pipe = dir / fmt::format("pipe-{}.yaml", round);
+    testing::write_file(pipe, fmt::format(R"(name: racing
+source: {{type: local, path: ./log}}
+target: {{type: stdout}}
+checkpoint: {{store: "{}"}}
+)",
+                                          dsn_for(server, database)));
+    std::vector<pid_t> pids;
+    for (int i = 0; i < 6; ++i) {
+      pids.push_back(testing::spawn_process({binary, "checkpoint", "list", pipe.string()},
+                                            dir / fmt::format("round-{}-{}.log", round, i)));
+    }
+    for (size_t i = 0; i < pids.size(); ++i) {
+      EXPECT_EQ(testing::wait_process(pids[i]), 0)
+          << testing::read_file(dir / fmt::format("round-{}-{}.log", round, i));
+    }
+  }
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+// The database stops and starts again under an open store: calls fail retriably while it is down
+// and work again afterwards, with the same store object and the same leases.
+TEST(PostgresStore, CallsFailRetriablyWhileTheDatabaseIsDownAndWorkAgainAfter) {
+  auto dir = testing::fresh_test_dir("pg-store-restart");
+  PostgresServer server(dir);
+  auto opened = open_checkpoint_store(server.dsn(), "restart");
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto& store = **opened;
+  ASSERT_TRUE(store.ensure_shard("s", {}));
+  auto lease = **store.try_take("s", "w1", 120s);
+  ASSERT_TRUE(*store.checkpoint(lease, "1"));
+
+  server.stop();
+  for (int call = 0; call < 3; ++call) {
+    auto written = store.checkpoint(lease, "2");
+    ASSERT_FALSE(written) << "call " << call;
+    EXPECT_TRUE(written.error().is_retriable()) << written.error().message;
+    EXPECT_NE(written.error().message.find("checkpoint store postgresql://postgres@127.0.0.1"),
+              std::string::npos)
+        << written.error().message;
+  }
+  auto listed = store.list();
+  ASSERT_FALSE(listed);
+  EXPECT_TRUE(listed.error().is_retriable());
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(store.probe(500ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+
+  server.start();
+  EXPECT_TRUE(testing::wait_until([&] { return store.get("s").has_value(); }, 10s));
+  auto written = store.checkpoint(lease, "3");
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_TRUE(*written) << "the lease outlived the restart";
+  EXPECT_TRUE(*store.renew(lease, 10s));
+  EXPECT_EQ((*store.get("s"))->checkpoint, "3");
+  EXPECT_TRUE(store.probe(500ms));
+}
+
+constexpr const char* password = "hunter2-Secret";
+
+TEST(PostgresStore, AnUnreachableServerAtOpenIsAFatalErrorWithoutThePassword) {
+  int port = testing::unused_port();
+  auto url = fmt::format("postgresql://app:{}@127.0.0.1:{}/shop", password, port);
+  auto store = open_checkpoint_store(url, "p");
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().kind, ErrorClass::fatal);
+  const auto& message = store.error().message;
+  EXPECT_NE(message.find(fmt::format("postgresql://app@127.0.0.1:{}/shop", port)),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("cannot connect"), std::string::npos) << message;
+  EXPECT_EQ(message.find(password), std::string::npos) << message;
+
+  auto in_query = open_checkpoint_store(
+      fmt::format("postgres://app@127.0.0.1:{}/shop?password={}", port, password), "p");
+  ASSERT_FALSE(in_query);
+  EXPECT_EQ(in_query.error().message.find(password), std::string::npos) << in_query.error().message;
+}
+
+TEST(PostgresStore, BadCredentialsAtOpenAreAFatalErrorWithoutThePassword) {
+  auto& server = shared_server();
+  auto hba = server.data_dir() / "pg_hba.conf";
+  testing::write_file(hba, "host all app 127.0.0.1/32 scram-sha-256\n" + testing::read_file(hba));
+  server.query("CREATE ROLE app LOGIN PASSWORD 'the-right-one'");
+  server.query("SELECT pg_reload_conf()");
+  auto store = open_checkpoint_store(
+      fmt::format("postgresql://app:{}@127.0.0.1:{}/postgres", password, server.port()), "p");
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().kind, ErrorClass::fatal);
+  const auto& message = store.error().message;
+  EXPECT_NE(message.find("password authentication failed"), std::string::npos) << message;
+  EXPECT_NE(message.find(fmt::format("postgresql://app@127.0.0.1:{}/postgres", server.port())),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(message.find(password), std::string::npos) << message;
+}
+
+// A server that accepts connections and never answers (here: its postmaster stopped with
+// SIGSTOP, so the kernel still accepts connections): the probe must fail within about its budget,
+// so /healthz never hangs, and succeed again once the server goes on.
+TEST(PostgresStore, TheProbeAnswersInTimeWhenTheServerHangs) {
+  auto dir = testing::fresh_test_dir("pg-store-hang");
+  PostgresServer server(dir);
+  auto opened = open_checkpoint_store(server.dsn(), "probe");
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto pid_text = testing::read_file(server.data_dir() / "postmaster.pid");
+  pid_t postmaster = std::stoi(pid_text.substr(0, pid_text.find('\n')));
+  ASSERT_EQ(::kill(postmaster, SIGSTOP), 0);
+  auto started = std::chrono::steady_clock::now();
+  auto probed = (*opened)->probe(300ms);
+  auto took = std::chrono::steady_clock::now() - started;
+  ::kill(postmaster, SIGCONT);
+  ASSERT_FALSE(probed);
+  EXPECT_TRUE(probed.error().is_retriable());
+  EXPECT_NE(probed.error().message.find("no answer within 300 ms"), std::string::npos)
+      << probed.error().message;
+  EXPECT_LT(took, 1s);
+  auto again = (*opened)->probe(2s);
+  EXPECT_TRUE(again) << again.error().message;
+}
+
+}  // namespace
+}  // namespace shardpipe::coordination
