@@ -33,8 +33,8 @@ MessageView view_of(const ConsumedMessage& message) {
     const char* name = nullptr;
     const void* value = nullptr;
     size_t size = 0;
-    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i) {
       std::optional<std::string_view> bytes;
       if (value) bytes.emplace(static_cast<const char*>(value), size);

@@ -25,8 +25,8 @@ size_t bytes_of(const ConsumedMessage& message);
 // Borrows from the message; valid while it lives.
 struct MessageView {
   int64_t offset = 0;
-  int64_t timestamp_ms = -1;          // -1: none
-  std::string_view timestamp_type;    // CREATE_TIME | LOG_APPEND_TIME | NO_TIMESTAMP_TYPE
+  int64_t timestamp_ms = -1;        // -1: none
+  std::string_view timestamp_type;  // CREATE_TIME | LOG_APPEND_TIME | NO_TIMESTAMP_TYPE
   std::optional<std::string_view> key;
   std::optional<std::string_view> value;  // none: a tombstone
   std::vector<std::pair<std::string_view, std::optional<std::string_view>>> headers;

@@ -133,7 +133,7 @@ shutdown_timeout: 5s
   // The measure also holds a `log put` and `status` polls, which a busy machine slows: the bound
   // leaves room for that, and is still far below what a lost lease would take (never).
   EXPECT_LT(takeover, 12s) << "the " << held[victim] << " shards of " << victim << " took "
-                          << takeover.count() << " ms to change hands";
+                           << takeover.count() << " ms to change hands";
   EXPECT_TRUE(wait_until(
       [&] { return (missing = exactly_once(put, read_file_target(dir / "out"))).empty(); }, 60s))
       << missing << logs();
