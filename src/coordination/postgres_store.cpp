@@ -11,9 +11,10 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <utility>
 #include <vector>
+
+#include "coordination/parent_list.hpp"
 
 namespace shardpipe::coordination {
 namespace {
@@ -55,24 +56,6 @@ constexpr const char* select_columns =
 
 // A statement that waits on a row lock longer than this fails (retriable) instead of hanging.
 constexpr int statement_timeout_ms = 10000;
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out.push_back(',');
-    out += part;
-  }
-  return out;
-}
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream stream(text);
-  for (std::string part; std::getline(stream, part, ',');) {
-    if (!part.empty()) parts.push_back(part);
-  }
-  return parts;
-}
 
 int64_t to_int(const char* text) {
   int64_t value = 0;
@@ -170,7 +153,7 @@ class PostgresStore final : public CheckpointStore {
         run("inserting a shard",
             "INSERT INTO shardpipe_leases (pipe, shard_id, parent_shard_ids, updated_ms) "
             "SELECT $1, $2, $3, now_ms FROM " SERVER_NOW " ON CONFLICT (pipe, shard_id) DO NOTHING",
-            {pipe_, shard_id, join(parents)});
+            {pipe_, shard_id, join_parent_ids(parents)});
     if (!done) return fail(done.error());
     return {};
   }
@@ -367,7 +350,7 @@ class PostgresStore final : public CheckpointStore {
     row.counter = to_int(PQgetvalue(result, i, 2));
     row.expires_ms = to_int(PQgetvalue(result, i, 3));
     row.checkpoint = PQgetvalue(result, i, 4);
-    row.parent_shard_ids = split(PQgetvalue(result, i, 5));
+    row.parent_shard_ids = split_parent_ids(PQgetvalue(result, i, 5));
     if (!PQgetisnull(result, i, 6)) row.pending_reset = PQgetvalue(result, i, 6);
     row.updated_ms = to_int(PQgetvalue(result, i, 7));
     return row;

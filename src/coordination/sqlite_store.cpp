@@ -5,8 +5,9 @@
 
 #include <chrono>
 #include <mutex>
-#include <sstream>
 #include <thread>
+
+#include "coordination/parent_list.hpp"
 
 namespace shardpipe::coordination {
 namespace {
@@ -25,24 +26,6 @@ CREATE TABLE IF NOT EXISTS leases (
   PRIMARY KEY (pipe, shard_id)
 );
 )sql";
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out.push_back(',');
-    out += part;
-  }
-  return out;
-}
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream stream(text);
-  for (std::string part; std::getline(stream, part, ',');) {
-    if (!part.empty()) parts.push_back(part);
-  }
-  return parts;
-}
 
 // One prepared statement; binds by position, steps, and resets itself when it goes away.
 class Statement {
@@ -90,7 +73,7 @@ class SqliteStore final : public CheckpointStore {
         "INSERT INTO leases (pipe, shard_id, parent_shard_ids, updated_ms) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (pipe, shard_id) DO NOTHING");
     if (!stmt.ok()) return fail(error("preparing insert"));
-    stmt.bind(1, pipe_).bind(2, shard_id).bind(3, join(parents)).bind(4, unix_now_ms());
+    stmt.bind(1, pipe_).bind(2, shard_id).bind(3, join_parent_ids(parents)).bind(4, unix_now_ms());
     if (stmt.step() != SQLITE_DONE) return fail(error("inserting a shard"));
     return {};
   }
@@ -282,7 +265,7 @@ class SqliteStore final : public CheckpointStore {
     row.counter = stmt.integer(2);
     row.expires_ms = stmt.integer(3);
     row.checkpoint = stmt.text(4);
-    row.parent_shard_ids = split(stmt.text(5));
+    row.parent_shard_ids = split_parent_ids(stmt.text(5));
     if (!stmt.is_null(6)) row.pending_reset = stmt.text(6);
     row.updated_ms = stmt.integer(7);
     return row;
