@@ -163,6 +163,18 @@ Line make_line(int n, std::mt19937& random) {
   return line;
 }
 
+// Records [first, first + count) as make_line makes them.
+std::vector<Line> make_lines(int first, int count, std::mt19937& random) {
+  std::vector<Line> lines;
+  for (int n = first; n < first + count; ++n) lines.push_back(make_line(n, random));
+  return lines;
+}
+
+// Once the source took them: which records must be delivered, and which dead-lettered.
+void remember(Source& source, const std::vector<Line>& lines) {
+  for (const auto& line : lines) (line.poison ? source.poison : source.valid).insert(line.data);
+}
+
 std::string data_id(const nlohmann::json& envelope) {
   return envelope.at("data").dump();
 }
@@ -326,17 +338,14 @@ shutdown_timeout: 3s
 )");
   std::mt19937 poison_random(s.seed + 2);
   source.put_chunk = [&](int first, int count) {
+    auto lines = make_lines(first, count, poison_random);
     std::string input;
-    std::vector<Line> lines;
-    for (int n = first; n < first + count; ++n) {
-      lines.push_back(make_line(n, poison_random));
-      input += lines.back().data + "\n";
-    }
+    for (const auto& line : lines) input += line.data + "\n";
     auto put = run_process_for(
         60s, {binary, "log", "put", (source.dir / "log").string(), "--partition-key-field", "k"},
         input);
     if (put.exit_code != 0) throw std::runtime_error("log put failed: " + put.err);
-    for (const auto& line : lines) (line.poison ? source.poison : source.valid).insert(line.data);
+    remember(source, lines);
   };
   source.id_of = data_id;
   run_chaos(source, s);
@@ -377,18 +386,15 @@ shutdown_timeout: 3s
   const auto peers = fs::path(SHARDPIPE_SOURCE_DIR) / "tests" / "peers";
   const auto script = fs::path(SHARDPIPE_SOURCE_DIR) / "tests" / "chaos" / "kinesis_put_lines.js";
   source.put_chunk = [&](int first, int count) {
+    auto lines = make_lines(first, count, poison_random);
     std::string input;
-    std::vector<Line> lines;
-    for (int n = first; n < first + count; ++n) {
-      lines.push_back(make_line(n, poison_random));
-      input += lines.back().key + "\t" + lines.back().data + "\n";
-    }
+    for (const auto& line : lines) input += line.key + "\t" + line.data + "\n";
     auto put = run_process_for(
         120s, {"/usr/bin/env", "node", script.string(), peers.string(), endpoint, "chaos"}, input);
     if (put.exit_code != 0) throw std::runtime_error("putting into kinesalite failed: " + put.err);
     if (occurrences(put.out, "\n") != lines.size())
       throw std::runtime_error("kinesalite did not take every record:\n" + put.out);
-    for (const auto& line : lines) (line.poison ? source.poison : source.valid).insert(line.data);
+    remember(source, lines);
   };
   source.id_of = data_id;
   run_chaos(source, s);
@@ -427,14 +433,11 @@ shutdown_timeout: 3s
                                       cluster.bootstraps()));
   std::mt19937 poison_random(s.seed + 3);
   source.put_chunk = [&](int first, int count) {
+    auto lines = make_lines(first, count, poison_random);
     std::vector<std::pair<std::string, std::string>> messages;
-    std::vector<Line> lines;
-    for (int n = first; n < first + count; ++n) {
-      lines.push_back(make_line(n, poison_random));
-      messages.emplace_back(lines.back().key, lines.back().data);
-    }
+    for (const auto& line : lines) messages.emplace_back(line.key, line.data);
     kcat_produce(cluster.bootstraps(), "chaos", messages);
-    for (const auto& line : lines) (line.poison ? source.poison : source.valid).insert(line.data);
+    remember(source, lines);
   };
   source.id_of = [](const nlohmann::json& envelope) { return envelope.at("value").dump(); };
   // A restarted member waits for the killed one's session to end before the group rebalances.

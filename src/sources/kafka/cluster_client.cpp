@@ -9,18 +9,10 @@
 #include <cstring>
 
 #include "kafka/client_config.hpp"
+#include "sources/kafka/partition_list.hpp"
 
 namespace shardpipe::kafka {
 namespace {
-
-constexpr int request_timeout_ms = 10000;
-
-struct ListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* list) const {
-    rd_kafka_topic_partition_list_destroy(list);
-  }
-};
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
 
 Error request_error(const std::string& what, rd_kafka_resp_err_t error) {
   return Error::retriable(fmt::format("kafka: {}: {}", what, rd_kafka_err2str(error)));
@@ -104,31 +96,38 @@ ClusterClient::~ClusterClient() {
   rd_kafka_destroy(handle_);
 }
 
-Result<std::vector<TopicPartition>> ClusterClient::partitions() {
+Result<std::vector<TopicPartition>> topic_partitions(rd_kafka_t* handle,
+                                                     const std::vector<std::string>& topics,
+                                                     const std::string& servers) {
   const rd_kafka_metadata_t* metadata = nullptr;
-  if (auto error = rd_kafka_metadata(handle_, 1, nullptr, &metadata, request_timeout_ms)) {
-    return fail(request_error("reading the cluster's metadata from " + servers_, error));
+  if (auto error = rd_kafka_metadata(handle, 1, nullptr, &metadata, request_timeout_ms)) {
+    return fail(request_error("reading the cluster's metadata from " + servers, error));
   }
   std::vector<TopicPartition> out;
   std::vector<std::string> missing;
-  for (const auto& topic : topics_) {
+  for (const auto& topic : topics) {
     bool found = false;
     for (int i = 0; i < metadata->topic_cnt; ++i) {
       const auto& listed = metadata->topics[i];
       if (topic != listed.topic || listed.err) continue;
       found = true;
-      for (int p = 0; p < listed.partition_cnt; ++p)
+      for (int p = 0; p < listed.partition_cnt; ++p) {
         out.push_back({topic, listed.partitions[p].id});
+      }
     }
     if (!found) missing.push_back(topic);
   }
   rd_kafka_metadata_destroy(metadata);
   if (!missing.empty()) {
     return fail(Error::fatal(
-        fmt::format("kafka: topic {} does not exist on {}", fmt::join(missing, ", "), servers_)));
+        fmt::format("kafka: topic {} does not exist on {}", fmt::join(missing, ", "), servers)));
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+Result<std::vector<TopicPartition>> ClusterClient::partitions() {
+  return topic_partitions(handle_, topics_, servers_);
 }
 
 Result<std::pair<int64_t, int64_t>> ClusterClient::watermarks(const TopicPartition& partition) {

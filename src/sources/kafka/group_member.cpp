@@ -8,20 +8,12 @@
 #include <cstring>
 
 #include "kafka/client_config.hpp"
+#include "sources/kafka/partition_list.hpp"
 
 namespace shardpipe::kafka {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr int request_timeout_ms = 10000;
-
-struct ListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* list) const {
-    rd_kafka_topic_partition_list_destroy(list);
-  }
-};
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
-
 void rebalance_callback(rd_kafka_t*, rd_kafka_resp_err_t error,
                         rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   static_cast<GroupMember*>(opaque)->on_rebalance(error, partitions);
@@ -42,33 +34,6 @@ bool is_fatal_consumer_error(rd_kafka_resp_err_t error) {
     default:
       return false;
   }
-}
-
-Status check_topics(rd_kafka_t* consumer, const std::vector<std::string>& topics,
-                    const std::string& servers) {
-  const rd_kafka_metadata_t* metadata = nullptr;
-  auto error = rd_kafka_metadata(consumer, 1, nullptr, &metadata, request_timeout_ms);
-  if (error) {
-    // Unreachable brokers are not a reason to stop: the consumer keeps trying to connect.
-    spdlog::warn("kafka: cannot read the cluster's metadata from {} yet: {}", servers,
-                 rd_kafka_err2str(error));
-    return {};
-  }
-  std::vector<std::string> missing;
-  for (const auto& topic : topics) {
-    bool found = false;
-    for (int i = 0; i < metadata->topic_cnt; ++i) {
-      const auto& listed = metadata->topics[i];
-      if (topic == listed.topic && listed.err == RD_KAFKA_RESP_ERR_NO_ERROR) found = true;
-    }
-    if (!found) missing.push_back(topic);
-  }
-  rd_kafka_metadata_destroy(metadata);
-  if (!missing.empty()) {
-    return fail(Error::fatal(
-        fmt::format("kafka: topic {} does not exist on {}", fmt::join(missing, ", "), servers)));
-  }
-  return {};
 }
 
 }  // namespace
@@ -105,8 +70,11 @@ Result<std::shared_ptr<GroupMember>> GroupMember::join(const config::SourceConfi
   (void)conf->release();  // owned by the consumer now
   member->consumer_ = consumer;
   rd_kafka_poll_set_consumer(consumer);
-  if (auto checked = check_topics(consumer, source.topics, member->bootstrap_servers_); !checked) {
-    return fail(checked.error());
+  // A missing topic stops the pipe now; unreachable brokers do not: the consumer keeps trying.
+  if (auto listed = topic_partitions(consumer, source.topics, member->bootstrap_servers_);
+      !listed) {
+    if (listed.error().kind == ErrorClass::fatal) return fail(listed.error());
+    spdlog::warn("{} (the consumer keeps trying)", listed.error().message);
   }
   PartitionList topics(rd_kafka_topic_partition_list_new(static_cast<int>(source.topics.size())));
   for (const auto& topic : source.topics) {
