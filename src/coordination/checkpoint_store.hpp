@@ -32,6 +32,8 @@ struct LeaseRow {
   std::vector<std::string> parent_shard_ids;
   std::optional<std::string> pending_reset;  // set by `checkpoint set` for a running owner
   int64_t updated_ms = 0;
+  std::string handover_to;        // a worker that asked the owner for this lease (balancing)
+  int64_t handover_asked_ms = 0;  // when it last asked (Unix ms, by the store's clock)
 };
 
 struct Lease {
@@ -60,6 +62,23 @@ class CheckpointStore {
   virtual Result<bool> renew(const Lease& lease, std::chrono::milliseconds duration) = 0;
   virtual Result<bool> checkpoint(const Lease& lease, const std::string& value) = 0;
   virtual Status release(const Lease& lease) = 0;
+
+  // Balancing without stealing by force: a worker below its fair share asks the owner of a live
+  // lease for it, and the owner hands it over once what it read is delivered and checkpointed.
+  // False when nobody live holds the shard, or `requester` does. Stores of sources that assign
+  // shards themselves (Kafka's group) do not balance: false.
+  virtual Result<bool> request_handover(const std::string& shard_id,
+                                        const std::string& requester) {
+    (void)shard_id, (void)requester;
+    return false;
+  }
+  // Owner side: the lease passes to `to` (a new counter, so the old owner is fenced), live for
+  // `duration`. False when the lease is no longer ours.
+  virtual Result<bool> hand_over(const Lease& lease, const std::string& to,
+                                 std::chrono::milliseconds duration) {
+    (void)lease, (void)to, (void)duration;
+    return false;
+  }
 
   // Operator reset: applied at once when no live worker holds the shard, else left pending for
   // the owner to adopt (adopt_reset).

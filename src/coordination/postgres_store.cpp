@@ -39,8 +39,19 @@ CREATE TABLE IF NOT EXISTS shardpipe_leases (
   parent_shard_ids text   NOT NULL DEFAULT '',
   pending_reset    text,
   updated_ms       bigint NOT NULL DEFAULT 0,
+  handover_to      text   NOT NULL DEFAULT '',
+  handover_asked_ms bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (pipe, shard_id)
 );
+COMMIT;
+)sql";
+
+// Tables made before balancing lack the hand-over columns (needs the table's owner).
+constexpr const char* add_handover_columns = R"sql(
+BEGIN;
+SELECT pg_advisory_xact_lock(7165329014711021865);
+ALTER TABLE shardpipe_leases ADD COLUMN IF NOT EXISTS handover_to text NOT NULL DEFAULT '';
+ALTER TABLE shardpipe_leases ADD COLUMN IF NOT EXISTS handover_asked_ms bigint NOT NULL DEFAULT 0;
 COMMIT;
 )sql";
 
@@ -52,7 +63,7 @@ COMMIT;
 
 constexpr const char* select_columns =
     "SELECT shard_id, owner, lease_counter, lease_expires_ms, checkpoint, parent_shard_ids, "
-    "pending_reset, updated_ms FROM shardpipe_leases WHERE pipe = $1 ";
+    "pending_reset, updated_ms, handover_to, handover_asked_ms FROM shardpipe_leases WHERE pipe = $1 ";
 
 // A statement that waits on a row lock longer than this fails (retriable) instead of hanging.
 constexpr int statement_timeout_ms = 10000;
@@ -185,7 +196,7 @@ class PostgresStore final : public CheckpointStore {
         "taking a lease",
         "UPDATE shardpipe_leases SET owner = $1, lease_expires_ms = now_ms + $2::bigint, "
         "updated_ms = now_ms, lease_counter = lease_counter + CASE WHEN owner <> $1 THEN 1 ELSE 0 "
-        "END FROM " SERVER_NOW
+        "END, handover_to = CASE WHEN owner <> $1 THEN '' ELSE handover_to END FROM " SERVER_NOW
         " WHERE pipe = $3 AND shard_id = $4 AND (owner = '' OR owner = $1 OR lease_expires_ms < "
         "now_ms) RETURNING lease_counter",
         {owner, std::to_string(duration.count()), pipe_, shard_id});
@@ -221,11 +232,35 @@ class PostgresStore final : public CheckpointStore {
     auto done = changed_one(
         "releasing a lease",
         "UPDATE shardpipe_leases SET owner = '', lease_expires_ms = 0, "
-        "lease_counter = lease_counter + 1, updated_ms = now_ms FROM " SERVER_NOW
+        "lease_counter = lease_counter + 1, handover_to = '', updated_ms = now_ms FROM " SERVER_NOW
         " WHERE pipe = $1 AND shard_id = $2 AND owner = $3 AND lease_counter = $4::bigint",
         {pipe_, lease.shard_id, lease.owner, std::to_string(lease.counter)});
     if (!done) return fail(done.error());
     return {};
+  }
+
+  Result<bool> request_handover(const std::string& shard_id,
+                                const std::string& requester) override {
+    std::lock_guard lock(mutex_);
+    return changed_one(
+        "asking for a lease",
+        "UPDATE shardpipe_leases SET handover_to = $1, handover_asked_ms = now_ms FROM " SERVER_NOW
+        " WHERE pipe = $2 AND shard_id = $3 AND owner <> '' AND owner <> $1 "
+        "AND lease_expires_ms >= now_ms",
+        {requester, pipe_, shard_id});
+  }
+
+  Result<bool> hand_over(const Lease& lease, const std::string& to,
+                         std::chrono::milliseconds duration) override {
+    std::lock_guard lock(mutex_);
+    return changed_one(
+        "handing a lease over",
+        "UPDATE shardpipe_leases SET owner = $1, lease_counter = lease_counter + 1, "
+        "lease_expires_ms = now_ms + $2::bigint, handover_to = '', updated_ms = now_ms FROM "
+        SERVER_NOW
+        " WHERE pipe = $3 AND shard_id = $4 AND owner = $5 AND lease_counter = $6::bigint",
+        {to, std::to_string(duration.count()), pipe_, lease.shard_id, lease.owner,
+         std::to_string(lease.counter)});
   }
 
   // One statement decides "applied" (nobody live holds the shard) or "pending" for the owner, so
@@ -281,7 +316,7 @@ class PostgresStore final : public CheckpointStore {
     auto exists =
         run("looking for the table", "SELECT to_regclass('shardpipe_leases') IS NOT NULL", {});
     if (!exists) return fail(Error::fatal(exists.error().message));
-    if (std::string_view(PQgetvalue(exists->get(), 0, 0)) == "t") return {};
+    if (std::string_view(PQgetvalue(exists->get(), 0, 0)) == "t") return add_missing_columns();
     Answer created(PQexec(connection_.get(), create_sql), &PQclear);
     if (PQresultStatus(created.get()) != PGRES_COMMAND_OK) {
       return fail(Error::fatal(message("creating the table shardpipe_leases: " +
@@ -291,6 +326,22 @@ class PostgresStore final : public CheckpointStore {
   }
 
  private:
+  Status add_missing_columns() {
+    auto present = run("looking for the table's columns",
+                       "SELECT count(*) FROM pg_attribute WHERE attrelid = "
+                       "to_regclass('shardpipe_leases') AND attname = 'handover_asked_ms' "
+                       "AND NOT attisdropped",
+                       {});
+    if (!present) return fail(Error::fatal(present.error().message));
+    if (std::string_view(PQgetvalue(present->get(), 0, 0)) != "0") return {};
+    Answer altered(PQexec(connection_.get(), add_handover_columns), &PQclear);
+    if (PQresultStatus(altered.get()) != PGRES_COMMAND_OK) {
+      return fail(Error::fatal(message("adding the hand-over columns to shardpipe_leases: " +
+                                       trimmed(PQerrorMessage(connection_.get())))));
+    }
+    return {};
+  }
+
   // "checkpoint store postgresql://user@host/db: WHAT", never with the password.
   std::string message(std::string what) const {
     auto text = fmt::format("checkpoint store {}: {}", shown_url_, trimmed(std::move(what)));
@@ -353,6 +404,8 @@ class PostgresStore final : public CheckpointStore {
     row.parent_shard_ids = split_parent_ids(PQgetvalue(result, i, 5));
     if (!PQgetisnull(result, i, 6)) row.pending_reset = PQgetvalue(result, i, 6);
     row.updated_ms = to_int(PQgetvalue(result, i, 7));
+    row.handover_to = PQgetvalue(result, i, 8);
+    row.handover_asked_ms = to_int(PQgetvalue(result, i, 9));
     return row;
   }
 

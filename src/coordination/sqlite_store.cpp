@@ -23,9 +23,18 @@ CREATE TABLE IF NOT EXISTS leases (
   parent_shard_ids TEXT    NOT NULL DEFAULT '',
   pending_reset    TEXT,
   updated_ms       INTEGER NOT NULL DEFAULT 0,
+  handover_to      TEXT    NOT NULL DEFAULT '',
+  handover_asked_ms INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (pipe, shard_id)
 );
 )sql";
+
+// Stores made before balancing lack the hand-over columns.
+constexpr const char* add_handover_columns =
+    "BEGIN IMMEDIATE; "
+    "ALTER TABLE leases ADD COLUMN handover_to TEXT NOT NULL DEFAULT ''; "
+    "ALTER TABLE leases ADD COLUMN handover_asked_ms INTEGER NOT NULL DEFAULT 0; "
+    "COMMIT;";
 
 // One prepared statement; binds by position, steps, and resets itself when it goes away.
 class Statement {
@@ -102,7 +111,8 @@ class SqliteStore final : public CheckpointStore {
     Statement stmt(
         db_,
         "UPDATE leases SET owner = ?1, lease_expires_ms = ?2, updated_ms = ?3, "
-        "lease_counter = lease_counter + (owner <> ?1) "
+        "lease_counter = lease_counter + (owner <> ?1), "
+        "handover_to = CASE WHEN owner <> ?1 THEN '' ELSE handover_to END "
         "WHERE pipe = ?4 AND shard_id = ?5 AND (owner = '' OR owner = ?1 OR lease_expires_ms < ?3) "
         "RETURNING lease_counter");
     if (!stmt.ok()) return fail(error("preparing take"));
@@ -157,7 +167,7 @@ class SqliteStore final : public CheckpointStore {
     Statement stmt(
         db_,
         "UPDATE leases SET owner = '', lease_expires_ms = 0, lease_counter = lease_counter + 1, "
-        "updated_ms = ? WHERE pipe = ? AND shard_id = ? AND owner = ? AND lease_counter = ?");
+        "handover_to = '', updated_ms = ? WHERE pipe = ? AND shard_id = ? AND owner = ? AND lease_counter = ?");
     if (!stmt.ok()) return fail(error("preparing release"));
     stmt.bind(1, unix_now_ms())
         .bind(2, pipe_)
@@ -166,6 +176,39 @@ class SqliteStore final : public CheckpointStore {
         .bind(5, lease.counter);
     if (stmt.step() != SQLITE_DONE) return fail(error("releasing a lease"));
     return {};
+  }
+
+  Result<bool> request_handover(const std::string& shard_id,
+                                const std::string& requester) override {
+    std::lock_guard lock(mutex_);
+    int64_t now = unix_now_ms();
+    Statement stmt(db_,
+                   "UPDATE leases SET handover_to = ?1, handover_asked_ms = ?2 WHERE pipe = ?3 AND "
+                   "shard_id = ?4 AND owner <> '' AND owner <> ?1 AND lease_expires_ms >= ?2");
+    if (!stmt.ok()) return fail(error("preparing a hand-over request"));
+    stmt.bind(1, requester).bind(2, now).bind(3, pipe_).bind(4, shard_id);
+    if (stmt.step() != SQLITE_DONE) return fail(error("asking for a lease"));
+    return sqlite3_changes(db_) == 1;
+  }
+
+  Result<bool> hand_over(const Lease& lease, const std::string& to,
+                         std::chrono::milliseconds duration) override {
+    std::lock_guard lock(mutex_);
+    int64_t now = unix_now_ms();
+    Statement stmt(db_,
+                   "UPDATE leases SET owner = ?1, lease_counter = lease_counter + 1, "
+                   "lease_expires_ms = ?2, handover_to = '', updated_ms = ?3 "
+                   "WHERE pipe = ?4 AND shard_id = ?5 AND owner = ?6 AND lease_counter = ?7");
+    if (!stmt.ok()) return fail(error("preparing a hand-over"));
+    stmt.bind(1, to)
+        .bind(2, now + duration.count())
+        .bind(3, now)
+        .bind(4, pipe_)
+        .bind(5, lease.shard_id)
+        .bind(6, lease.owner)
+        .bind(7, lease.counter);
+    if (stmt.step() != SQLITE_DONE) return fail(error("handing a lease over"));
+    return sqlite3_changes(db_) == 1;
   }
 
   Result<SetOutcome> set_checkpoint(const std::string& shard_id,
@@ -242,6 +285,7 @@ class SqliteStore final : public CheckpointStore {
       int rc = sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, &message);
       std::string text = message ? message : sqlite3_errstr(rc);
       sqlite3_free(message);
+      if (rc == SQLITE_OK) rc = add_missing_columns(text);
       if (rc == SQLITE_OK) return {};
       bool busy = (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED;
       if (!busy || std::chrono::steady_clock::now() > deadline) {
@@ -252,9 +296,32 @@ class SqliteStore final : public CheckpointStore {
   }
 
  private:
+  // SQLITE_OK, or an error code with `text` set.
+  int add_missing_columns(std::string& text) {
+    Statement columns(db_, "SELECT 1 FROM pragma_table_info('leases') WHERE name = 'handover_asked_ms'");
+    if (!columns.ok()) {
+      text = sqlite3_errmsg(db_);
+      return sqlite3_errcode(db_);
+    }
+    int rc = columns.step();
+    if (rc == SQLITE_ROW) return SQLITE_OK;
+    if (rc != SQLITE_DONE) {
+      text = sqlite3_errmsg(db_);
+      return rc;
+    }
+    char* message = nullptr;
+    rc = sqlite3_exec(db_, add_handover_columns, nullptr, nullptr, &message);
+    text = message ? message : sqlite3_errstr(rc);
+    sqlite3_free(message);
+    if (rc != SQLITE_OK) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    // Another process added them first.
+    if (rc == SQLITE_ERROR && text.find("duplicate column") != std::string::npos) return SQLITE_OK;
+    return rc;
+  }
+
   static std::string select_sql(const std::string& tail) {
     return "SELECT shard_id, owner, lease_counter, lease_expires_ms, checkpoint, parent_shard_ids, "
-           "pending_reset, updated_ms FROM leases WHERE pipe = ? " +
+           "pending_reset, updated_ms, handover_to, handover_asked_ms FROM leases WHERE pipe = ? " +
            tail;
   }
 
@@ -268,6 +335,8 @@ class SqliteStore final : public CheckpointStore {
     row.parent_shard_ids = split_parent_ids(stmt.text(5));
     if (!stmt.is_null(6)) row.pending_reset = stmt.text(6);
     row.updated_ms = stmt.integer(7);
+    row.handover_to = stmt.text(8);
+    row.handover_asked_ms = stmt.integer(9);
     return row;
   }
 

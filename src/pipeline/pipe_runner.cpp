@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "coordination/checkpoint_store.hpp"
+#include "coordination/lease_balancer.hpp"
 #include "core/sequence_number.hpp"
 #include "enrich/enriching_target.hpp"
 #include "net/environment.hpp"
@@ -29,6 +30,8 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto lag_refresh_interval = 5s;
+// How often a worker reads the lease table to balance: the longest a lease handed to it waits.
+constexpr auto balance_interval = 1s;
 
 std::atomic<bool>& shutdown_signal() {
   static std::atomic<bool> requested{false};
@@ -130,6 +133,12 @@ class PipeRunner {
       auto store = cs::open_checkpoint_store(config_.checkpoint.store, config_.name);
       if (!store) return fatal(store.error());
       store_ = std::move(*store);
+      // Workers ask again every reading while they want a lease; a request a few readings old
+      // is from a worker that no longer does.
+      balancer_ = std::make_unique<cs::LeaseBalancer>(
+          options_.worker_id,
+          std::max<std::chrono::milliseconds>(3 * balance_interval, config_.checkpoint.lease_duration));
+      settings_.balancer = balancer_.get();
     }
     if (config_.dead_letter) {
       auto dead_letters = make_dead_letter_destination(*config_.dead_letter, config_.name);
@@ -146,6 +155,7 @@ class PipeRunner {
     auto renew_every = config_.checkpoint.lease_duration / 3;
     auto last_renewal = Clock::now();
     auto last_discovery = Clock::time_point{};
+    auto last_balance = Clock::time_point{};
     std::optional<Error> failure;
     while (!shutdown_signal().load()) {
       auto now = Clock::now();
@@ -158,6 +168,10 @@ class PipeRunner {
           spdlog::warn("pipe {}: listing shards: {}", config_.name, discovered.error().message);
         }
         last_discovery = now;
+      }
+      if (balancer_ && now - last_balance >= balance_interval) {
+        balance();
+        last_balance = now;
       }
       if (now - last_renewal >= renew_every) {
         renew_leases();
@@ -351,6 +365,46 @@ class PipeRunner {
     }
   }
 
+  // One reading of the lease table: hand over what others asked for and we can spare, and ask
+  // for a lease if we are short of our share.
+  void balance() {
+    auto rows = store_->list();
+    if (!rows) {
+      spdlog::warn("pipe {}: reading leases: {}", config_.name, rows.error().message);
+      return;
+    }
+    balancer_->observe(*rows, unix_now_ms());
+    for (auto& hand_over : balancer_->hand_overs()) hand_over_lease(hand_over);
+    auto wanted = balancer_->lease_to_ask_for();
+    if (!wanted) return;
+    auto asked = store_->request_handover(*wanted, options_.worker_id);
+    if (!asked) {
+      spdlog::warn("pipe {}: asking for shard {}: {}", config_.name, *wanted,
+                   asked.error().message);
+    } else if (*asked) {
+      spdlog::debug("pipe {}: asked for shard {} ({} held, share {})", config_.name, *wanted,
+                    balancer_->held(), balancer_->share());
+    }
+  }
+
+  // By the shard's consumer once it has delivered and checkpointed what it read; directly when
+  // no consumer of ours works with the lease (one handed to us that we have not taken up yet).
+  void hand_over_lease(const cs::LeaseBalancer::HandOver& hand_over) {
+    const auto& shard_id = hand_over.lease.shard_id;
+    spdlog::info("pipe {}: handing shard {} over to {}", config_.name, shard_id, hand_over.to);
+    auto consumer = consumers_.find(shard_id);
+    if (consumer != consumers_.end() && consumer->second->lease()) {
+      consumer->second->hand_over_to(hand_over.to);
+      return;
+    }
+    auto handed =
+        store_->hand_over(hand_over.lease, hand_over.to, config_.checkpoint.lease_duration);
+    if (!handed) {
+      spdlog::warn("pipe {}: shard {} not handed over: {}", config_.name, shard_id,
+                   handed.error().message);
+    }
+  }
+
   std::optional<Error> first_fatal_error() const {
     for (const auto& [id, consumer] : consumers_) {
       if (auto error = consumer->fatal_error()) return error;
@@ -383,6 +437,14 @@ class PipeRunner {
   }
 
   void shut_down() {
+    // Straight to the other workers, so that the shards move now rather than when the others
+    // next read the table (a rolling restart moves each shard in about a second).
+    if (balancer_) {
+      if (auto rows = store_->list()) {
+        balancer_->observe(*rows, unix_now_ms());
+        for (auto& hand_over : balancer_->hand_overs_on_leaving()) hand_over_lease(hand_over);
+      }
+    }
     for (auto& [id, consumer] : consumers_) consumer->request_shutdown();
     auto deadline = Clock::now() + config_.shutdown_timeout;
     for (auto& [id, consumer] : consumers_) {
@@ -408,6 +470,7 @@ class PipeRunner {
   std::unique_ptr<Source> source_;
   std::unique_ptr<Target> target_;
   std::unique_ptr<cs::CheckpointStore> store_;
+  std::unique_ptr<cs::LeaseBalancer> balancer_;  // null when the source assigns shards itself
   std::unique_ptr<DeadLetterDestination> dead_letters_;
   DeliveryCounters counters_;
   std::unique_ptr<PipeMetrics> metrics_;  // reads counters_

@@ -139,7 +139,7 @@ void ShardConsumer::run() {
   if ((fatal_error() || !started) && !lease_lost_) {
     // Stopping on an error, or (another shard's error, a shutdown) before processing began: let
     // an operator or another worker act on the shard at once. Nothing was handled in the latter.
-    if (auto lease = this->lease()) (void)store_.release(*lease);
+    give_up_lease();
   }
   if (state_ == ConsumerState::lease_lost) {
     spdlog::warn("shard {}: lease lost; in-flight records were not checkpointed", shard_.shard_id);
@@ -224,7 +224,17 @@ bool ShardConsumer::initialize() {
   Backoff backoff(settings_.retry.backoff_initial, settings_.retry.backoff_max);
   while (true) {
     if (stopping()) return false;
+    // At its fair share, this worker leaves free leases to the others (and asks nothing of the
+    // store until that changes).
+    if (settings_.balancer && !settings_.balancer->may_take(shard_.shard_id)) {
+      held_elsewhere_ = true;
+      sleep_for(250ms);
+      continue;
+    }
     auto taken = store_.try_take(shard_.shard_id, settings_.worker_id, settings_.lease_duration);
+    if (settings_.balancer && !(taken && taken->has_value())) {
+      settings_.balancer->not_taken(shard_.shard_id);
+    }
     if (taken && taken->has_value()) {
       held_elsewhere_ = false;
       spdlog::info("shard {}: lease taken by {} (lease counter {})", shard_.shard_id,
@@ -675,10 +685,36 @@ void ShardConsumer::shut_down_gracefully() {
   state_ = ConsumerState::shutdown_requested;
   if (drain_lanes()) maybe_checkpoint(true);
   if (lease_lost_ || fatal_error()) return;  // run() checkpoints and releases after an error
-  if (auto lease = this->lease()) {
-    if (auto released = store_.release(*lease); !released) {
-      spdlog::warn("shard {}: lease not released: {}", shard_.shard_id, released.error().message);
+  give_up_lease();
+}
+
+void ShardConsumer::hand_over_to(std::string worker) {
+  {
+    std::lock_guard lock(mutex_);
+    hand_over_to_ = std::move(worker);
+  }
+  shutdown_requested_ = true;
+}
+
+void ShardConsumer::give_up_lease() {
+  auto lease = this->lease();
+  if (!lease) return;
+  std::string to;
+  {
+    std::lock_guard lock(mutex_);
+    to = hand_over_to_;
+  }
+  if (!to.empty()) {
+    auto handed = store_.hand_over(*lease, to, settings_.lease_duration);
+    if (handed && *handed) {
+      spdlog::info("shard {}: lease handed over to {}", shard_.shard_id, to);
+      return;
     }
+    if (handed) return;  // no longer ours
+    spdlog::warn("shard {}: lease not handed over: {}", shard_.shard_id, handed.error().message);
+  }
+  if (auto released = store_.release(*lease); !released) {
+    spdlog::warn("shard {}: lease not released: {}", shard_.shard_id, released.error().message);
   }
 }
 

@@ -24,6 +24,7 @@
 
 #include "config/pipe_config.hpp"
 #include "coordination/checkpoint_store.hpp"
+#include "coordination/lease_balancer.hpp"
 #include "filter/record_filter.hpp"
 #include "pipeline/batch_delivery.hpp"
 #include "pipeline/checkpoint_tracker.hpp"
@@ -68,6 +69,8 @@ struct ConsumerSettings {
   std::string source_type;           // for dead-letter provenance
   PipeMetrics* metrics = nullptr;    // the runner's; null: no metrics
   InFlightBudget* budget = nullptr;  // the pipe's; null: only the per-shard cap applies
+  // The runner's; null when the source assigns shards itself (Kafka's group).
+  coordination::LeaseBalancer* balancer = nullptr;
 };
 
 class ShardConsumer {
@@ -84,6 +87,8 @@ class ShardConsumer {
   // Graceful: deliver what was read, checkpoint, release. `hard_stop` ends retries at once.
   void request_shutdown() { shutdown_requested_ = true; }
   void hard_stop() { hard_stop_ = true; }
+  // As request_shutdown, but the lease then passes to `worker` instead of being released.
+  void hand_over_to(std::string worker);
   void join();
 
   // From the lease renewer.
@@ -140,6 +145,8 @@ class ShardConsumer {
   void adopt_reset();
   void finish_shard();
   void shut_down_gracefully();
+  // Hands the lease to the worker named by hand_over_to, or releases it.
+  void give_up_lease();
   bool sleep_for(std::chrono::milliseconds duration);
   void set_fatal(Error error);
   bool stopping() const { return shutdown_requested_ || hard_stop_ || lease_lost_; }
@@ -163,10 +170,11 @@ class ShardConsumer {
   std::atomic<bool> idle_{false};
   std::atomic<bool> held_elsewhere_{false};
 
-  mutable std::mutex mutex_;  // guards lease_, last_activity_, fatal_
+  mutable std::mutex mutex_;  // guards lease_, last_activity_, fatal_, hand_over_to_
   std::optional<coordination::Lease> lease_;
   Clock::time_point last_activity_ = Clock::now();
   std::optional<Error> fatal_;
+  std::string hand_over_to_;
 
   std::unique_ptr<ShardReader> reader_;
   std::unique_ptr<CheckpointTracker> tracker_;  // shared with the lanes; it locks itself

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -177,6 +178,56 @@ TEST_P(StoreContract, ReleaseLetsAnotherWorkerTakeAtOnce) {
   EXPECT_FALSE(*store->checkpoint(lease, "1"));
 }
 
+TEST_P(StoreContract, AWorkerAsksForALeaseAndItsOwnerHandsItOverFenced) {
+  auto store = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  ASSERT_TRUE(store->ensure_shard("free", {}));
+  EXPECT_FALSE(*store->request_handover("free", "w2")) << "nobody holds it: take it instead";
+  auto lease = **store->try_take("s", "w1", 10s);
+  EXPECT_FALSE(*store->request_handover("s", "w1")) << "an owner does not ask itself";
+  ASSERT_TRUE(*store->request_handover("s", "w2"));
+  auto asked = **store->get("s");
+  EXPECT_EQ(asked.handover_to, "w2");
+  EXPECT_GT(asked.handover_asked_ms, 0);
+  EXPECT_EQ(asked.owner, "w1") << "asking takes nothing";
+  EXPECT_EQ(asked.counter, lease.counter);
+
+  ASSERT_TRUE(*store->checkpoint(lease, "7"));
+  ASSERT_TRUE(*store->hand_over(lease, "w2", 10s));
+  auto handed = **store->get("s");
+  EXPECT_EQ(handed.owner, "w2");
+  EXPECT_GT(handed.counter, lease.counter);
+  EXPECT_TRUE(handed.handover_to.empty());
+  EXPECT_EQ(handed.checkpoint, "7");
+  // The old owner is fenced: no checkpoint, no renewal, no second hand-over.
+  EXPECT_FALSE(*store->checkpoint(lease, "9"));
+  EXPECT_FALSE(*store->renew(lease, 10s));
+  EXPECT_FALSE(*store->hand_over(lease, "w3", 10s));
+  // The new owner takes it up without a new counter, and it is live for another worker.
+  auto taken = **store->try_take("s", "w2", 10s);
+  EXPECT_EQ(taken.counter, handed.counter);
+  EXPECT_FALSE(*store->try_take("s", "w1", 10s));
+  EXPECT_TRUE(*store->checkpoint(taken, "9"));
+}
+
+TEST_P(StoreContract, ANewOwnerOrAReleaseForgetsWhoAskedForTheLease) {
+  auto store = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  auto lease = **store->try_take("s", "w1", 10s);
+  ASSERT_TRUE(*store->request_handover("s", "w2"));
+  ASSERT_TRUE(*store->try_take("s", "w1", 10s)) << "the owner again";
+  EXPECT_EQ((**store->get("s")).handover_to, "w2") << "the same owner: the request stands";
+  ASSERT_TRUE(store->release(lease));
+  EXPECT_TRUE((**store->get("s")).handover_to.empty());
+
+  ASSERT_TRUE(*store->try_take("s", "w3", 50ms));
+  ASSERT_TRUE(*store->request_handover("s", "w2"));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(*store->request_handover("s", "w2")) << "an expired lease is free to take";
+  ASSERT_TRUE(*store->try_take("s", "w4", 10s));
+  EXPECT_TRUE((**store->get("s")).handover_to.empty()) << "a new owner was never asked";
+}
+
 TEST_P(StoreContract, AResetOfAnUnownedShardIsAppliedAtOnce) {
   auto store = open();
   ASSERT_TRUE(store->ensure_shard("s", {}));
@@ -261,6 +312,33 @@ TEST(PostgresStore, ManyThreadsOpeningANewStoreAtOnceAllSucceed) {
     ASSERT_TRUE(store);
     EXPECT_EQ((*store)->list()->size(), errors.size());
   }
+}
+
+// A table made before balancing existed gains the hand-over columns, and keeps its rows.
+TEST(PostgresStore, AnOlderTableGainsTheHandOverColumns) {
+  auto& server = shared_server();
+  server.query("CREATE DATABASE older_table");
+  auto url = dsn_for(server, "older_table");
+  {
+    auto store = open_checkpoint_store(url, "p");
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->ensure_shard("s", {}));
+  }
+  {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> db(PQconnectdb(url.c_str()), &PQfinish);
+    std::unique_ptr<PGresult, decltype(&PQclear)> dropped(
+        PQexec(db.get(),
+               "ALTER TABLE shardpipe_leases DROP COLUMN handover_to, "
+               "DROP COLUMN handover_asked_ms"),
+        &PQclear);
+    ASSERT_EQ(PQresultStatus(dropped.get()), PGRES_COMMAND_OK) << PQerrorMessage(db.get());
+  }
+  auto store = open_checkpoint_store(url, "p");
+  ASSERT_TRUE(store) << store.error().message;
+  auto lease = **(*store)->try_take("s", "w1", 10s);
+  EXPECT_TRUE(*(*store)->request_handover("s", "w2"));
+  EXPECT_TRUE(*(*store)->hand_over(lease, "w2", 10s));
+  EXPECT_EQ((**(*store)->get("s")).owner, "w2");
 }
 
 TEST(PostgresStore, ManyProcessesOpeningANewStoreAtOnceAllSucceed) {

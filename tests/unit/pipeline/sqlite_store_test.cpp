@@ -2,6 +2,7 @@
 // contract suite in tests/integration/postgres/postgres_store_test.cpp, run against SQLite and
 // PostgreSQL alike.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -42,6 +43,29 @@ TEST_F(SqliteStoreTest, CreatesMissingFoldersAndKeepsLineage) {
   EXPECT_EQ((*row)->parent_shard_ids,
             (std::vector<std::string>{"shardId-000000000000", "shardId-000000000001"}));
   EXPECT_TRUE((*row)->checkpoint.empty());
+}
+
+// A store made before balancing existed gains the hand-over columns, and keeps its rows.
+TEST_F(SqliteStoreTest, AnOlderStoreGainsTheHandOverColumns) {
+  auto file = dir_ / "state" / "orders.db";
+  {
+    auto store = open();
+    ASSERT_TRUE(store->ensure_shard("s", {}));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db,
+                         "ALTER TABLE leases DROP COLUMN handover_to; "
+                         "ALTER TABLE leases DROP COLUMN handover_asked_ms;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  auto store = open();
+  auto lease = **store->try_take("s", "w1", std::chrono::seconds(10));
+  EXPECT_TRUE(*store->request_handover("s", "w2"));
+  EXPECT_TRUE(*store->hand_over(lease, "w2", std::chrono::seconds(10)));
+  EXPECT_EQ((**store->get("s")).owner, "w2");
 }
 
 }  // namespace
