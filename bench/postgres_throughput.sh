@@ -17,26 +17,14 @@ records=${1:-200000}
 shards=${2:-4}
 batch=${BATCH:-5000}
 shardpipe=${SHARDPIPE:-build/release/src/cli/shardpipe}
-pg_bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
 work=$(mktemp -d "${TMPDIR:-/tmp}/shardpipe-pg-bench.XXXXXX")
-chmod 755 "$work"
-
-# initdb refuses to run as root: the server runs as the postgres user then.
-as_server() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-mkdir "$work/pg"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$work/pg"
+source bench/postgres_server.sh
 cleanup() {
-  as_server "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+  stop_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_server "$pg_bin/initdb" -D "$work/pg/data" -A trust -U postgres -E UTF8 --locale C >/dev/null
-as_server "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $work/pg/data -c shared_buffers=256MB -c max_wal_size=4GB" \
-  start >/dev/null
-dsn="postgresql://postgres@127.0.0.1:$port/postgres"
+EXTRA_SERVER_OPTIONS="-c shared_buffers=256MB -c max_wal_size=4GB" start_postgres
 psql_run() { psql "$dsn" -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 now() { date +%s.%N; }

@@ -27,6 +27,7 @@ namespace shardpipe::cli {
 namespace {
 
 namespace cs = coordination;
+using namespace std::chrono_literals;
 
 std::string describe_error(const Error& error) {
   return error.message;
@@ -154,6 +155,42 @@ int checkpoint_list(const std::string& pipe_file, bool json) {
   return exit_ok;
 }
 
+namespace {
+
+struct PendingReset {
+  std::string shard_id;
+  std::string shown;  // the new position, as printed
+};
+
+// Prints when each running owner adopts its reset, or that it has not yet after `patience`.
+void wait_for_adoption(cs::CheckpointStore& store, std::vector<PendingReset> pending,
+                       std::chrono::milliseconds patience) {
+  const auto start = std::chrono::steady_clock::now();
+  while (!pending.empty()) {
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    std::erase_if(pending, [&](const PendingReset& reset) {
+      auto row = store.get(reset.shard_id);
+      if (!row || !row->has_value() || (*row)->pending_reset) return false;
+      fmt::print("{}: checkpoint set to {}, adopted by the running owner {} after {} ms\n",
+                 reset.shard_id, reset.shown, (*row)->owner.empty() ? "-" : (*row)->owner,
+                 waited.count());
+      return true;
+    });
+    if (pending.empty()) return;
+    if (waited >= patience) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  for (const auto& reset : pending) {
+    fmt::print(
+        "{}: reset to {} is pending: its owner has not adopted it within {} ms; it will at its "
+        "next lease renewal, or whoever next takes the shard starts there\n",
+        reset.shard_id, reset.shown, patience.count());
+  }
+}
+
+}  // namespace
+
 int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>& shards, bool all,
                    const std::string& position) {
   auto pipe = load_pipe(pipe_file);
@@ -192,6 +229,7 @@ int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>&
     for (const auto& [id, shard] : known) targets.push_back(id);
   }
   int result = exit_ok;
+  std::vector<PendingReset> pending;
   for (const auto& shard_id : targets) {
     auto found = known.find(shard_id);
     if (found == known.end()) {
@@ -223,13 +261,13 @@ int checkpoint_set(const std::string& pipe_file, const std::vector<std::string>&
       fmt::print(stderr, "error: {}: {}\n", shard_id, set.error().message);
       result = exit_failure;
     } else if (*set == cs::SetOutcome::applied) {
-      fmt::print("{}: checkpoint set to {}\n", shard_id, shown);
+      fmt::print("{}: checkpoint set to {} (no worker owns the shard)\n", shard_id, shown);
     } else {
-      fmt::print(
-          "{}: reset to {} is pending; the running owner adopts it at its next lease renewal\n",
-          shard_id, shown);
+      pending.push_back({shard_id, shown});
     }
   }
+  // A running owner adopts a reset at its next lease renewal (every lease_duration / 3).
+  wait_for_adoption(**store, pending, 2 * pipe->checkpoint.lease_duration + 2s);
   return result;
 }
 

@@ -53,6 +53,9 @@ bool LeaseBalancer::may_take(const std::string& shard_id) {
   std::lock_guard lock(mutex_);
   if (!observed_) return false;
   if (ours_.contains(shard_id) || reserved_.contains(shard_id)) return true;
+  // Held by a live worker at the reading: asking the store would only be refused. (A lease
+  // released or handed to us since shows at the next reading, within a second.)
+  if (owners_.contains(shard_id)) return false;
   if (held_by(worker_id_) + static_cast<int64_t>(reserved_.size()) >= share_) return false;
   reserved_.insert(shard_id);
   return true;

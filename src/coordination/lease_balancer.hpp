@@ -39,8 +39,9 @@ class LeaseBalancer {
   // A fresh reading of the table, with the time of reading (Unix ms).
   void observe(const std::vector<LeaseRow>& rows, int64_t now_ms);
 
-  // Before trying to take a lease this worker does not hold: whether it is below its share. A
-  // yes reserves a place until the next reading, or until `not_taken` gives it back.
+  // Before trying to take a lease this worker does not hold: whether the reading showed it free
+  // (or ours) and this worker is below its share. A yes reserves a place until the next reading,
+  // or until `not_taken` gives it back. No means: do not ask the store.
   bool may_take(const std::string& shard_id);
   void not_taken(const std::string& shard_id);
 

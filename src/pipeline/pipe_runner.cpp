@@ -461,6 +461,19 @@ class PipeRunner {
       consumer->join();
     }
     consumers_.clear();
+    if (balancer_) release_what_is_left();
+  }
+
+  // Leases another leaving worker handed us while we were stopping too: free for whoever stays,
+  // rather than passed on again (two workers stopping together must not pass leases back and
+  // forth, leaving them with whichever exits last until they expire).
+  void release_what_is_left() {
+    auto rows = store_->list();
+    if (!rows) return;
+    for (const auto& row : *rows) {
+      if (row.owner != options_.worker_id) continue;
+      (void)store_->release(cs::Lease{row.shard_id, row.owner, row.counter});
+    }
   }
 
   const config::PipeConfig& config_;

@@ -263,9 +263,24 @@ bool ShardConsumer::initialize() {
     return false;
   }
   tracker_ = std::make_unique<CheckpointTracker>(max_in_flight_records, settings_.budget);
+  bool reset_adopted = false;
   while (!open_lanes()) {
     if (stopping()) return false;
+    // A target that cannot be opened must not keep an operator's reset waiting: nothing was read
+    // yet, so it is adopted as it is.
+    if (reset_pending_.exchange(false)) {
+      auto adopted = store_.adopt_reset(lease);
+      reset_adopted = adopted && adopted->has_value();
+      if (reset_adopted) {
+        spdlog::info("shard {}: checkpoint reset to {} adopted", shard_.shard_id, **adopted);
+      }
+    }
     sleep_for(backoff.next());
+  }
+  if (reset_adopted) row = store_.get(shard_.shard_id);
+  if (!row || !row->has_value()) {
+    set_fatal(row ? Error::fatal("lease row vanished") : row.error());
+    return false;
   }
   return open_reader(start_position(**row));
 }

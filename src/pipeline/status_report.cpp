@@ -67,6 +67,11 @@ Result<PipeStatus> read_pipe_status(const config::PipeConfig& pipe) {
     }
     if (row && !row->owner.empty() && row->expires_ms > unix_now_ms()) {
       status.lease_owner = row->owner;
+      // Since the owner last renewed or checkpointed. A Kafka group's assignment is not renewed
+      // in a store: no age.
+      if (row->updated_ms > 0) {
+        status.lease_age_ms = std::max<int64_t>(0, unix_now_ms() - row->updated_ms);
+      }
     }
     status.lease_counter = row ? row->counter : 0;
     if (!checkpoint.empty()) status.checkpoint = display_checkpoint(checkpoint);
@@ -97,6 +102,7 @@ std::string status_json(const PipeStatus& status) {
         {"parentShardIds", shard.description.parent_shard_ids},
         {"state", shard.state},
         {"leaseOwner", or_null(shard.lease_owner)},
+        {"leaseAgeMs", or_null(shard.lease_age_ms)},
         {"leaseCounter", shard.lease_counter},
         {"checkpoint",
          shard.checkpoint.empty() ? nlohmann::json(nullptr) : nlohmann::json(shard.checkpoint)},
@@ -112,15 +118,19 @@ std::string status_json(const PipeStatus& status) {
 }
 
 std::string status_table(const PipeStatus& status) {
-  std::string table = fmt::format("{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12} {:>12}\n",
-                                  "SHARD", "PARENTS", "STATE", "LEASE OWNER", "CHECKPOINT",
-                                  "RECORDS BEHIND", "MS BEHIND", "DEAD LETTERS");
+  std::string table =
+      fmt::format("{:<22} {:<28} {:<9} {:<24} {:>9} {:<22} {:>14} {:>12} {:>12}\n", "SHARD",
+                  "PARENTS", "STATE", "LEASE OWNER", "LEASE AGE", "CHECKPOINT", "RECORDS BEHIND",
+                  "MS BEHIND", "DEAD LETTERS");
   for (const auto& shard : status.shards) {
     const auto& parents = shard.description.parent_shard_ids;
     table += fmt::format(
-        "{:<22} {:<28} {:<9} {:<24} {:<22} {:>14} {:>12} {:>12}\n", shard.description.shard_id,
+        "{:<22} {:<28} {:<9} {:<24} {:>9} {:<22} {:>14} {:>12} {:>12}\n",
+        shard.description.shard_id,
         parents.empty() ? "-" : fmt::format("{}", fmt::join(parents, ",")), shard.state,
-        shard.lease_owner.value_or("-"), shard.checkpoint.empty() ? "-" : shard.checkpoint,
+        shard.lease_owner.value_or("-"),
+        shard.lease_age_ms ? fmt::format("{:.1f}s", *shard.lease_age_ms / 1000.0) : "-",
+        shard.checkpoint.empty() ? "-" : shard.checkpoint,
         shard.records_behind ? std::to_string(*shard.records_behind) : "-",
         shard.millis_behind ? std::to_string(*shard.millis_behind) : "-",
         shard.dead_letters ? std::to_string(*shard.dead_letters) : "-");

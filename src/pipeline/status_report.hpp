@@ -17,6 +17,7 @@ struct ShardStatus {
   ShardDescription description;
   std::string state;                       // open | closed | finished
   std::optional<std::string> lease_owner;  // only while the lease is live
+  std::optional<int64_t> lease_age_ms;     // since the owner last renewed or checkpointed
   int64_t lease_counter = 0;
   std::string checkpoint;  // as displayed; empty when none
   std::optional<uint64_t> records_behind;

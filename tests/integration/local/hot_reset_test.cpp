@@ -1,4 +1,4 @@
-// `checkpoint set` on a running pipe: the command reports the reset as pending for the owner,
+// `checkpoint set` on a running pipe: the command waits for the owner and reports its adoption,
 // and the same process adopts it within a lease-renewal interval (lease_duration / 3), without a
 // restart and without losing its leases, then reads from the new position.
 #include <fmt/format.h>
@@ -83,9 +83,11 @@ void reset_and_wait_for_adoption(Running& r, const std::string& position) {
       30s, {binary, "checkpoint", "set", r.pipe.string(), "--all", "--to", position});
   ASSERT_EQ(reset.exit_code, 0) << reset.err;
   for (const auto& [shard, counter] : r.counters) {
-    auto line = reset.out.find(fmt::format("{}: reset to {}", shard, position));
+    auto line = reset.out.find(fmt::format("{}: checkpoint set to {}", shard, position));
     EXPECT_NE(line, std::string::npos) << reset.out;
-    EXPECT_NE(reset.out.find("is pending", line), std::string::npos) << reset.out;
+    EXPECT_NE(reset.out.find("adopted by the running owner hot-worker after", line),
+              std::string::npos)
+        << reset.out;
   }
   auto asked = std::chrono::steady_clock::now();
   ASSERT_TRUE(t::wait_until(
