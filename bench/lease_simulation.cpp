@@ -5,7 +5,8 @@
 // Each worker is a thread with its own store connection and the real LeaseBalancer, doing what a
 // `shardpipe run` worker does with leases, on the same timers: read the table and balance every
 // second (hand over what others asked for, ask when short), try the leases its balancer allows
-// every 250 ms (a shard's consumer waiting for its lease), renew every lease_duration / 3. A
+// every 250 ms (a shard's consumer waiting for its lease), renew its leases and its announcement
+// every lease_duration / 3. A
 // simulated consumer has nothing in flight, so a hand-over is immediate; a killed worker simply
 // stops.
 //
@@ -64,7 +65,7 @@ class SimulatedWorker {
   void run() {
     auto next_balance = steady::now();
     auto next_take = steady::now();
-    auto next_renewal = steady::now() + lease_ / 3;
+    auto next_renewal = steady::now();  // announces itself first
     while (!stop_) {
       auto now = steady::now();
       if (leaving_) {
@@ -88,11 +89,12 @@ class SimulatedWorker {
   }
 
   bool read() {
-    ++statements;
+    statements += 2;
     auto rows = store_->list();
-    if (!rows) return false;
+    auto announced = store_->live_workers();
+    if (!rows || !announced) return false;
     rows_ = std::move(*rows);
-    balancer_.observe(rows_, shardpipe::unix_now_ms());
+    balancer_.observe(rows_, *announced, shardpipe::unix_now_ms());
     return true;
   }
 
@@ -127,6 +129,8 @@ class SimulatedWorker {
   }
 
   void renew() {
+    ++statements;
+    (void)store_->announce_worker(id_, lease_);
     for (auto it = held_.begin(); it != held_.end();) {
       ++statements;
       auto renewed = store_->renew(it->second, lease_);
@@ -135,6 +139,8 @@ class SimulatedWorker {
   }
 
   void leave() {
+    ++statements;
+    (void)store_->withdraw_worker(id_);
     if (!read()) return;
     for (const auto& hand_over : balancer_.hand_overs_on_leaving()) {
       ++statements;

@@ -72,6 +72,20 @@ class CheckpointStore {
     (void)shard_id, (void)requester;
     return false;
   }
+  // Workers announce themselves for `duration` and renew that as they renew their leases, so a
+  // worker that holds no lease yet (just started) counts when shares are computed. Withdrawn
+  // when it stops. Stores of sources that assign shards themselves keep no list.
+  virtual Status announce_worker(const std::string& worker, std::chrono::milliseconds duration) {
+    (void)worker, (void)duration;
+    return {};
+  }
+  virtual Status withdraw_worker(const std::string& worker) {
+    (void)worker;
+    return {};
+  }
+  // The workers whose announcement has not run out.
+  virtual Result<std::vector<std::string>> live_workers() { return std::vector<std::string>{}; }
+
   // Owner side: the lease passes to `to` (a new counter, so the old owner is fenced), live for
   // `duration`. False when the lease is no longer ours.
   virtual Result<bool> hand_over(const Lease& lease, const std::string& to,

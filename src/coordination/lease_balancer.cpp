@@ -4,7 +4,8 @@
 
 namespace shardpipe::coordination {
 
-void LeaseBalancer::observe(const std::vector<LeaseRow>& rows, int64_t now_ms) {
+void LeaseBalancer::observe(const std::vector<LeaseRow>& rows,
+                            const std::vector<std::string>& announced, int64_t now_ms) {
   std::lock_guard lock(mutex_);
   observed_ = true;
   held_.clear();
@@ -22,6 +23,7 @@ void LeaseBalancer::observe(const std::vector<LeaseRow>& rows, int64_t now_ms) {
     if (row.checkpoint == checkpoint_shard_end) finished.insert(row.shard_id);
   }
   held_[worker_id_] = 0;
+  for (const auto& worker : announced) held_.try_emplace(worker, 0);
   for (const auto& row : rows) {
     const bool ours = row.owner == worker_id_;
     const bool live = ours || (!row.owner.empty() && row.expires_ms >= now_ms);

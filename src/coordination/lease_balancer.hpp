@@ -4,7 +4,8 @@
 // shard is delivered and checkpointed. Balancing therefore never delivers a record twice.
 //
 // From one reading of the table:
-// - live workers: the owners of leases that have not expired, and this worker;
+// - live workers: the workers announced in the store, the owners of leases that have not
+//   expired, and this worker;
 // - open shards: not finished, and every parent finished;
 // - this worker's share: ceil(open shards / live workers). It takes free or expired leases only
 //   while it holds fewer than that, so that a new pipe's first worker does not take everything
@@ -36,8 +37,9 @@ class LeaseBalancer {
   LeaseBalancer(std::string worker_id, std::chrono::milliseconds request_lifetime)
       : worker_id_(std::move(worker_id)), request_lifetime_(request_lifetime) {}
 
-  // A fresh reading of the table, with the time of reading (Unix ms).
-  void observe(const std::vector<LeaseRow>& rows, int64_t now_ms);
+  // A fresh reading of the table and of the announced workers, with the time of reading (Unix ms).
+  void observe(const std::vector<LeaseRow>& rows, const std::vector<std::string>& announced,
+               int64_t now_ms);
 
   // Before trying to take a lease this worker does not hold: whether the reading showed it free
   // (or ours) and this worker is below its share. A yes reserves a place until the next reading,

@@ -46,6 +46,19 @@ CREATE TABLE IF NOT EXISTS shardpipe_leases (
 COMMIT;
 )sql";
 
+// Workers announce themselves here (see CheckpointStore::announce_worker).
+constexpr const char* create_workers_sql = R"sql(
+BEGIN;
+SELECT pg_advisory_xact_lock(7165329014711021865);
+CREATE TABLE IF NOT EXISTS shardpipe_workers (
+  pipe       text   NOT NULL,
+  worker     text   NOT NULL,
+  expires_ms bigint NOT NULL,
+  PRIMARY KEY (pipe, worker)
+);
+COMMIT;
+)sql";
+
 // Tables made before balancing lack the hand-over columns (needs the table's owner).
 constexpr const char* add_handover_columns = R"sql(
 BEGIN;
@@ -263,6 +276,46 @@ class PostgresStore final : public CheckpointStore {
          std::to_string(lease.counter)});
   }
 
+  Status announce_worker(const std::string& worker, std::chrono::milliseconds duration) override {
+    std::lock_guard lock(mutex_);
+    auto done = run("announcing a worker",
+                    "INSERT INTO shardpipe_workers (pipe, worker, expires_ms) SELECT $1, $2, "
+                    "now_ms + $3::bigint FROM " SERVER_NOW
+                    " ON CONFLICT (pipe, worker) DO UPDATE SET expires_ms = EXCLUDED.expires_ms",
+                    {pipe_, worker, std::to_string(duration.count())});
+    if (!done) return fail(done.error());
+    // Workers that stopped without withdrawing (killed) are forgotten an hour later.
+    auto forgotten = run("forgetting old workers",
+                         "DELETE FROM shardpipe_workers USING " SERVER_NOW
+                         " WHERE pipe = $1 AND expires_ms < now_ms - 3600000",
+                         {pipe_});
+    if (!forgotten) return fail(forgotten.error());
+    return {};
+  }
+
+  Status withdraw_worker(const std::string& worker) override {
+    std::lock_guard lock(mutex_);
+    auto done = run("withdrawing a worker",
+                    "DELETE FROM shardpipe_workers WHERE pipe = $1 AND worker = $2",
+                    {pipe_, worker});
+    if (!done) return fail(done.error());
+    return {};
+  }
+
+  Result<std::vector<std::string>> live_workers() override {
+    std::lock_guard lock(mutex_);
+    auto answer = run("listing workers",
+                      "SELECT worker FROM shardpipe_workers, " SERVER_NOW
+                      " WHERE pipe = $1 AND expires_ms >= now_ms ORDER BY worker COLLATE \"C\"",
+                      {pipe_});
+    if (!answer) return fail(answer.error());
+    std::vector<std::string> workers;
+    for (int i = 0; i < PQntuples(answer->get()); ++i) {
+      workers.emplace_back(PQgetvalue(answer->get(), i, 0));
+    }
+    return workers;
+  }
+
   // One statement decides "applied" (nobody live holds the shard) or "pending" for the owner, so
   // a lease taken between two statements cannot slip past the decision.
   Result<SetOutcome> set_checkpoint(const std::string& shard_id,
@@ -316,16 +369,32 @@ class PostgresStore final : public CheckpointStore {
     auto exists =
         run("looking for the table", "SELECT to_regclass('shardpipe_leases') IS NOT NULL", {});
     if (!exists) return fail(Error::fatal(exists.error().message));
-    if (std::string_view(PQgetvalue(exists->get(), 0, 0)) == "t") return add_missing_columns();
-    Answer created(PQexec(connection_.get(), create_sql), &PQclear);
+    if (std::string_view(PQgetvalue(exists->get(), 0, 0)) == "t") {
+      if (auto added = add_missing_columns(); !added) return added;
+    } else {
+      Answer created(PQexec(connection_.get(), create_sql), &PQclear);
+      if (PQresultStatus(created.get()) != PGRES_COMMAND_OK) {
+        return fail(Error::fatal(message("creating the table shardpipe_leases: " +
+                                         trimmed(PQerrorMessage(connection_.get())))));
+      }
+    }
+    return create_workers_table();
+  }
+
+ private:
+  Status create_workers_table() {
+    auto exists = run("looking for the table",
+                      "SELECT to_regclass('shardpipe_workers') IS NOT NULL", {});
+    if (!exists) return fail(Error::fatal(exists.error().message));
+    if (std::string_view(PQgetvalue(exists->get(), 0, 0)) == "t") return {};
+    Answer created(PQexec(connection_.get(), create_workers_sql), &PQclear);
     if (PQresultStatus(created.get()) != PGRES_COMMAND_OK) {
-      return fail(Error::fatal(message("creating the table shardpipe_leases: " +
+      return fail(Error::fatal(message("creating the table shardpipe_workers: " +
                                        trimmed(PQerrorMessage(connection_.get())))));
     }
     return {};
   }
 
- private:
   Status add_missing_columns() {
     auto present = run("looking for the table's columns",
                        "SELECT count(*) FROM pg_attribute WHERE attrelid = "

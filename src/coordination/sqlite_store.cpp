@@ -27,6 +27,12 @@ CREATE TABLE IF NOT EXISTS leases (
   handover_asked_ms INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (pipe, shard_id)
 );
+CREATE TABLE IF NOT EXISTS workers (
+  pipe       TEXT    NOT NULL,
+  worker     TEXT    NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  PRIMARY KEY (pipe, worker)
+);
 )sql";
 
 // Stores made before balancing lack the hand-over columns.
@@ -209,6 +215,45 @@ class SqliteStore final : public CheckpointStore {
         .bind(7, lease.counter);
     if (stmt.step() != SQLITE_DONE) return fail(error("handing a lease over"));
     return sqlite3_changes(db_) == 1;
+  }
+
+  Status announce_worker(const std::string& worker, std::chrono::milliseconds duration) override {
+    std::lock_guard lock(mutex_);
+    int64_t now = unix_now_ms();
+    Statement stmt(db_,
+                   "INSERT INTO workers (pipe, worker, expires_ms) VALUES (?1, ?2, ?3) "
+                   "ON CONFLICT (pipe, worker) DO UPDATE SET expires_ms = ?3");
+    if (!stmt.ok()) return fail(error("preparing an announcement"));
+    stmt.bind(1, pipe_).bind(2, worker).bind(3, now + duration.count());
+    if (stmt.step() != SQLITE_DONE) return fail(error("announcing a worker"));
+    // Workers that stopped without withdrawing (killed) are forgotten an hour later.
+    Statement forget(db_, "DELETE FROM workers WHERE pipe = ? AND expires_ms < ?");
+    if (!forget.ok()) return fail(error("preparing a clean-up"));
+    forget.bind(1, pipe_).bind(2, now - 3'600'000);
+    if (forget.step() != SQLITE_DONE) return fail(error("forgetting old workers"));
+    return {};
+  }
+
+  Status withdraw_worker(const std::string& worker) override {
+    std::lock_guard lock(mutex_);
+    Statement stmt(db_, "DELETE FROM workers WHERE pipe = ? AND worker = ?");
+    if (!stmt.ok()) return fail(error("preparing a withdrawal"));
+    stmt.bind(1, pipe_).bind(2, worker);
+    if (stmt.step() != SQLITE_DONE) return fail(error("withdrawing a worker"));
+    return {};
+  }
+
+  Result<std::vector<std::string>> live_workers() override {
+    std::lock_guard lock(mutex_);
+    Statement stmt(db_,
+                   "SELECT worker FROM workers WHERE pipe = ? AND expires_ms >= ? ORDER BY worker");
+    if (!stmt.ok()) return fail(error("preparing a worker list"));
+    stmt.bind(1, pipe_).bind(2, unix_now_ms());
+    std::vector<std::string> workers;
+    int rc;
+    while ((rc = stmt.step()) == SQLITE_ROW) workers.push_back(stmt.text(0));
+    if (rc != SQLITE_DONE) return fail(error("listing workers"));
+    return workers;
   }
 
   Result<SetOutcome> set_checkpoint(const std::string& shard_id,

@@ -151,6 +151,7 @@ class PipeRunner {
     if (auto served = start_admin_server(); !served) return fatal(served.error());
 
     running_ = true;
+    if (balancer_) announce();
     spdlog::info("pipe {}: running as worker {}", config_.name, options_.worker_id);
     auto renew_every = config_.checkpoint.lease_duration / 3;
     auto last_renewal = Clock::now();
@@ -175,6 +176,7 @@ class PipeRunner {
       }
       if (now - last_renewal >= renew_every) {
         renew_leases();
+        if (balancer_) announce();
         last_renewal = now;
       }
       metrics_->set_leases_held(leases_held());
@@ -368,12 +370,7 @@ class PipeRunner {
   // One reading of the lease table: hand over what others asked for and we can spare, and ask
   // for a lease if we are short of our share.
   void balance() {
-    auto rows = store_->list();
-    if (!rows) {
-      spdlog::warn("pipe {}: reading leases: {}", config_.name, rows.error().message);
-      return;
-    }
-    balancer_->observe(*rows, unix_now_ms());
+    if (!read_leases()) return;
     for (auto& hand_over : balancer_->hand_overs()) hand_over_lease(hand_over);
     auto wanted = balancer_->lease_to_ask_for();
     if (!wanted) return;
@@ -389,6 +386,32 @@ class PipeRunner {
 
   // By the shard's consumer once it has delivered and checkpointed what it read; directly when
   // no consumer of ours works with the lease (one handed to us that we have not taken up yet).
+  // So that the others count this worker in their shares before it holds any lease.
+  void announce() {
+    if (auto announced = store_->announce_worker(options_.worker_id,
+                                                 config_.checkpoint.lease_duration);
+        !announced) {
+      spdlog::warn("pipe {}: announcing this worker: {}", config_.name,
+                   announced.error().message);
+    }
+  }
+
+  // One reading of the lease table and of the announced workers, for the balancer.
+  bool read_leases() {
+    auto rows = store_->list();
+    if (!rows) {
+      spdlog::warn("pipe {}: reading leases: {}", config_.name, rows.error().message);
+      return false;
+    }
+    auto announced = store_->live_workers();
+    if (!announced) {
+      spdlog::warn("pipe {}: reading workers: {}", config_.name, announced.error().message);
+      return false;
+    }
+    balancer_->observe(*rows, *announced, unix_now_ms());
+    return true;
+  }
+
   void hand_over_lease(const cs::LeaseBalancer::HandOver& hand_over) {
     const auto& shard_id = hand_over.lease.shard_id;
     spdlog::info("pipe {}: handing shard {} over to {}", config_.name, shard_id, hand_over.to);
@@ -440,8 +463,8 @@ class PipeRunner {
     // Straight to the other workers, so that the shards move now rather than when the others
     // next read the table (a rolling restart moves each shard in about a second).
     if (balancer_) {
-      if (auto rows = store_->list()) {
-        balancer_->observe(*rows, unix_now_ms());
+      (void)store_->withdraw_worker(options_.worker_id);
+      if (read_leases()) {
         for (auto& hand_over : balancer_->hand_overs_on_leaving()) hand_over_lease(hand_over);
       }
     }

@@ -228,6 +228,23 @@ TEST_P(StoreContract, ANewOwnerOrAReleaseForgetsWhoAskedForTheLease) {
   EXPECT_TRUE((**store->get("s")).handover_to.empty()) << "a new owner was never asked";
 }
 
+TEST_P(StoreContract, WorkersAnnounceThemselvesUntilTheyWithdrawOrRunOut) {
+  auto store = open();
+  auto other_pipe = open("other");
+  EXPECT_EQ(*store->live_workers(), std::vector<std::string>{});
+  ASSERT_TRUE(store->announce_worker("w2", 10s));
+  ASSERT_TRUE(store->announce_worker("w1", 10s));
+  ASSERT_TRUE(store->announce_worker("w1", 10s)) << "again: renewed";
+  ASSERT_TRUE(store->announce_worker("brief", 50ms));
+  ASSERT_TRUE(other_pipe->announce_worker("elsewhere", 10s));
+  EXPECT_EQ(*store->live_workers(), (std::vector<std::string>{"brief", "w1", "w2"}));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(*store->live_workers(), (std::vector<std::string>{"w1", "w2"}));
+  ASSERT_TRUE(store->withdraw_worker("w2"));
+  EXPECT_EQ(*store->live_workers(), std::vector<std::string>{"w1"});
+  EXPECT_EQ(*other_pipe->live_workers(), std::vector<std::string>{"elsewhere"});
+}
+
 TEST_P(StoreContract, AResetOfAnUnownedShardIsAppliedAtOnce) {
   auto store = open();
   ASSERT_TRUE(store->ensure_shard("s", {}));

@@ -29,15 +29,23 @@ class Cluster {
   void start(const std::string& worker) {
     workers_[worker] = std::make_unique<LeaseBalancer>(worker, 3s);
   }
-  // A crash: it stops renewing, and its leases run out.
+  // A crash: it stops renewing, and its leases and its announcement run out.
   void kill(const std::string& worker) { workers_.erase(worker); }
+  // Workers announce themselves (when `announcing`), so that those holding nothing count too.
+  std::vector<std::string> announced() const {
+    std::vector<std::string> ids;
+    if (!announcing_) return ids;
+    for (const auto& [id, balancer] : workers_) ids.push_back(id);
+    return ids;
+  }
+  void stop_announcing() { announcing_ = false; }
 
   // One round; returns how many leases changed hands.
   int round() {
     int moves = 0;
     now_ += 1000;
     for (auto& [id, balancer] : workers_) {
-      balancer->observe(rows_, now_);
+      balancer->observe(rows_, announced(), now_);
       for (const auto& hand_over : balancer->hand_overs()) {
         auto& row = find(hand_over.lease.shard_id);
         if (row.owner != id || row.counter != hand_over.lease.counter) continue;
@@ -104,6 +112,7 @@ class Cluster {
   std::vector<LeaseRow> rows_;
   std::map<std::string, std::unique_ptr<LeaseBalancer>> workers_;
   int64_t now_ = 1'000'000;
+  bool announcing_ = true;
 };
 
 void expect_balanced(const std::map<std::string, int>& held) {
@@ -120,10 +129,19 @@ TEST(LeaseBalancer, AWorkerAloneTakesEveryShard) {
   EXPECT_EQ(cluster.held()["a"], 12);
 }
 
-TEST(LeaseBalancer, WorkersStartingTogetherEndWithFairShares) {
+TEST(LeaseBalancer, WorkersStartingTogetherTakeFairSharesAtOnce) {
   Cluster cluster(12);
   for (auto id : {"a", "b", "c"}) cluster.start(id);
-  EXPECT_GE(cluster.settle(), 0);
+  EXPECT_EQ(cluster.settle(), 1) << "announced workers count from the first reading";
+  EXPECT_EQ(cluster.unowned(), 0);
+  for (const auto& [id, count] : cluster.held()) EXPECT_EQ(count, 4) << id;
+}
+
+TEST(LeaseBalancer, WithoutAnnouncementsTheFirstWorkerHandsLeasesOverOneByOne) {
+  Cluster cluster(12);
+  cluster.stop_announcing();
+  for (auto id : {"a", "b", "c"}) cluster.start(id);
+  EXPECT_GT(cluster.settle(), 1);
   EXPECT_EQ(cluster.unowned(), 0);
   for (const auto& [id, count] : cluster.held()) EXPECT_EQ(count, 4) << id;
 }
@@ -167,7 +185,7 @@ TEST(LeaseBalancer, SurvivorsSplitADeadWorkersLeasesEvenly) {
 TEST(LeaseBalancer, ManyShardsAndWorkersConverge) {
   Cluster cluster(1000);
   for (int i = 0; i < 50; ++i) cluster.start("w" + std::to_string(i));
-  EXPECT_GE(cluster.settle(400), 0);
+  EXPECT_EQ(cluster.settle(400), 1);
   EXPECT_EQ(cluster.unowned(), 0);
   for (const auto& [id, count] : cluster.held()) {
     EXPECT_EQ(count, 20) << id;
@@ -182,7 +200,7 @@ TEST(LeaseBalancer, AtItsShareAWorkerLeavesFreeLeasesToOthers) {
   rows[1].owner = "b";
   rows[1].expires_ms = 5000;
   LeaseBalancer a("a", 3s);
-  a.observe(rows, 1000);
+  a.observe(rows, {}, 1000);
   EXPECT_EQ(a.share(), 2);
   EXPECT_TRUE(a.may_take("s0"));   // its own
   EXPECT_TRUE(a.may_take("s2"));   // a place up to its share, reserved
@@ -209,9 +227,9 @@ TEST(LeaseBalancer, OnlyRecentRequestsAreHonoured) {
   rows[0].handover_to = "gone";
   rows[0].handover_asked_ms = 10'000;
   LeaseBalancer a("a", 3s);
-  a.observe(rows, 14'000);  // asked 4 s ago: its asker stopped asking
+  a.observe(rows, {}, 14'000);  // asked 4 s ago: its asker stopped asking
   EXPECT_TRUE(a.hand_overs().empty());
-  a.observe(rows, 12'000);
+  a.observe(rows, {}, 12'000);
   auto moving = a.hand_overs();
   ASSERT_EQ(moving.size(), 1u);
   EXPECT_EQ(moving[0].lease.shard_id, "s0");
@@ -230,7 +248,7 @@ TEST(LeaseBalancer, ALeavingWorkerSpreadsItsLeasesOverTheLeastLoaded) {
   rows[5].owner = "c";
   rows[5].expires_ms = 500;  // expired: c is not live
   LeaseBalancer a("a", 3s);
-  a.observe(rows, 1000);
+  a.observe(rows, {}, 1000);
   auto moving = a.hand_overs_on_leaving();
   ASSERT_EQ(moving.size(), 4u);
   for (const auto& hand_over : moving) EXPECT_EQ(hand_over.to, "b");
@@ -238,7 +256,7 @@ TEST(LeaseBalancer, ALeavingWorkerSpreadsItsLeasesOverTheLeastLoaded) {
   LeaseBalancer alone("b", 3s);
   rows[4].owner = "b";
   for (int i : {0, 1, 2, 3}) rows[i].owner = "";
-  alone.observe(rows, 1000);
+  alone.observe(rows, {}, 1000);
   EXPECT_TRUE(alone.hand_overs_on_leaving().empty());
 }
 
