@@ -42,7 +42,9 @@ std::atomic<uint64_t> lease_moves{0};
 class SimulatedWorker {
  public:
   SimulatedWorker(std::string id, const std::string& url, std::chrono::milliseconds lease)
-      : id_(std::move(id)), lease_(lease), balancer_(id_, std::max<std::chrono::milliseconds>(3s, lease)) {
+      : id_(std::move(id)),
+        lease_(lease),
+        balancer_(id_, std::max<std::chrono::milliseconds>(3s, lease)) {
     auto store = cs::open_checkpoint_store(url, "simulation");
     if (!store) throw std::runtime_error(store.error().message);
     store_ = std::move(*store);
@@ -281,15 +283,19 @@ int main(int argc, char** argv) {
   const auto limit = std::chrono::seconds(600);
   fmt::print("{} shards, {} workers, lease_duration {} ms\n\n", options.shards, options.workers,
              options.lease.count());
-  fmt::print("| phase | workers | shares | time to fair shares | leases moved | store statements/s |\n");
+  fmt::print(
+      "| phase | workers | shares | time to fair shares | leases moved | store statements/s |\n");
   fmt::print("|---|---|---|---|---|---|\n");
   Simulation simulation(options);
-  simulation.settle("all start together", [&] { simulation.start(options.workers); }, limit);
+  simulation.settle(
+      "all start together", [&] { simulation.start(options.workers); }, limit);
   simulation.steady_load(std::chrono::seconds(10));
-  simulation.settle(fmt::format("{} killed", tenth), [&] { simulation.kill(tenth); }, limit);
-  simulation.settle(fmt::format("{} join", tenth), [&] { simulation.start(tenth); }, limit);
-  simulation.settle(fmt::format("{} stop (SIGTERM)", tenth), [&] { simulation.stop(tenth); },
-                    limit);
+  simulation.settle(
+      fmt::format("{} killed", tenth), [&] { simulation.kill(tenth); }, limit);
+  simulation.settle(
+      fmt::format("{} join", tenth), [&] { simulation.start(tenth); }, limit);
+  simulation.settle(
+      fmt::format("{} stop (SIGTERM)", tenth), [&] { simulation.stop(tenth); }, limit);
   simulation.steady_load(std::chrono::seconds(10));
   return simulation.failed() ? 1 : 0;
 }

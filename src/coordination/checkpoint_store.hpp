@@ -67,8 +67,7 @@ class CheckpointStore {
   // lease for it, and the owner hands it over once what it read is delivered and checkpointed.
   // False when nobody live holds the shard, or `requester` does. Stores of sources that assign
   // shards themselves (Kafka's group) do not balance: false.
-  virtual Result<bool> request_handover(const std::string& shard_id,
-                                        const std::string& requester) {
+  virtual Result<bool> request_handover(const std::string& shard_id, const std::string& requester) {
     (void)shard_id, (void)requester;
     return false;
   }

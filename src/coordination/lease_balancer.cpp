@@ -28,11 +28,10 @@ void LeaseBalancer::observe(const std::vector<LeaseRow>& rows,
     const bool ours = row.owner == worker_id_;
     const bool live = ours || (!row.owner.empty() && row.expires_ms >= now_ms);
     if (live) held_.try_emplace(row.owner, 0);
-    const bool open =
-        !finished.contains(row.shard_id) &&
-        std::ranges::all_of(row.parent_shard_ids, [&](const std::string& parent) {
-          return finished.contains(parent) || !known.contains(parent);
-        });
+    const bool open = !finished.contains(row.shard_id) &&
+                      std::ranges::all_of(row.parent_shard_ids, [&](const std::string& parent) {
+                        return finished.contains(parent) || !known.contains(parent);
+                      });
     if (!open) continue;
     open_.insert(row.shard_id);
     if (live) {
@@ -40,8 +39,8 @@ void LeaseBalancer::observe(const std::vector<LeaseRow>& rows,
       ++held_[row.owner];
       if (ours) ours_[row.shard_id] = row.counter;
     }
-    const bool recent = !row.handover_to.empty() &&
-                        now_ms - row.handover_asked_ms <= request_lifetime_.count();
+    const bool recent =
+        !row.handover_to.empty() && now_ms - row.handover_asked_ms <= request_lifetime_.count();
     if (!recent) continue;
     askers_[row.shard_id] = row.handover_to;
     if (ours) asked_of_us_[row.shard_id] = row.handover_to;

@@ -76,7 +76,8 @@ COMMIT;
 
 constexpr const char* select_columns =
     "SELECT shard_id, owner, lease_counter, lease_expires_ms, checkpoint, parent_shard_ids, "
-    "pending_reset, updated_ms, handover_to, handover_asked_ms FROM shardpipe_leases WHERE pipe = $1 ";
+    "pending_reset, updated_ms, handover_to, handover_asked_ms FROM shardpipe_leases WHERE pipe = "
+    "$1 ";
 
 // A statement that waits on a row lock longer than this fails (retriable) instead of hanging.
 constexpr int statement_timeout_ms = 10000;
@@ -269,8 +270,8 @@ class PostgresStore final : public CheckpointStore {
     return changed_one(
         "handing a lease over",
         "UPDATE shardpipe_leases SET owner = $1, lease_counter = lease_counter + 1, "
-        "lease_expires_ms = now_ms + $2::bigint, handover_to = '', updated_ms = now_ms FROM "
-        SERVER_NOW
+        "lease_expires_ms = now_ms + $2::bigint, handover_to = '', updated_ms = now_ms "
+        "FROM " SERVER_NOW
         " WHERE pipe = $3 AND shard_id = $4 AND owner = $5 AND lease_counter = $6::bigint",
         {to, std::to_string(duration.count()), pipe_, lease.shard_id, lease.owner,
          std::to_string(lease.counter)});
@@ -295,9 +296,9 @@ class PostgresStore final : public CheckpointStore {
 
   Status withdraw_worker(const std::string& worker) override {
     std::lock_guard lock(mutex_);
-    auto done = run("withdrawing a worker",
-                    "DELETE FROM shardpipe_workers WHERE pipe = $1 AND worker = $2",
-                    {pipe_, worker});
+    auto done =
+        run("withdrawing a worker", "DELETE FROM shardpipe_workers WHERE pipe = $1 AND worker = $2",
+            {pipe_, worker});
     if (!done) return fail(done.error());
     return {};
   }
@@ -383,8 +384,8 @@ class PostgresStore final : public CheckpointStore {
 
  private:
   Status create_workers_table() {
-    auto exists = run("looking for the table",
-                      "SELECT to_regclass('shardpipe_workers') IS NOT NULL", {});
+    auto exists =
+        run("looking for the table", "SELECT to_regclass('shardpipe_workers') IS NOT NULL", {});
     if (!exists) return fail(Error::fatal(exists.error().message));
     if (std::string_view(PQgetvalue(exists->get(), 0, 0)) == "t") return {};
     Answer created(PQexec(connection_.get(), create_workers_sql), &PQclear);

@@ -173,7 +173,8 @@ class SqliteStore final : public CheckpointStore {
     Statement stmt(
         db_,
         "UPDATE leases SET owner = '', lease_expires_ms = 0, lease_counter = lease_counter + 1, "
-        "handover_to = '', updated_ms = ? WHERE pipe = ? AND shard_id = ? AND owner = ? AND lease_counter = ?");
+        "handover_to = '', updated_ms = ? WHERE pipe = ? AND shard_id = ? AND owner = ? AND "
+        "lease_counter = ?");
     if (!stmt.ok()) return fail(error("preparing release"));
     stmt.bind(1, unix_now_ms())
         .bind(2, pipe_)
@@ -343,7 +344,8 @@ class SqliteStore final : public CheckpointStore {
  private:
   // SQLITE_OK, or an error code with `text` set.
   int add_missing_columns(std::string& text) {
-    Statement columns(db_, "SELECT 1 FROM pragma_table_info('leases') WHERE name = 'handover_asked_ms'");
+    Statement columns(db_,
+                      "SELECT 1 FROM pragma_table_info('leases') WHERE name = 'handover_asked_ms'");
     if (!columns.ok()) {
       text = sqlite3_errmsg(db_);
       return sqlite3_errcode(db_);

@@ -136,8 +136,8 @@ class PipeRunner {
       // Workers ask again every reading while they want a lease; a request a few readings old
       // is from a worker that no longer does.
       balancer_ = std::make_unique<cs::LeaseBalancer>(
-          options_.worker_id,
-          std::max<std::chrono::milliseconds>(3 * balance_interval, config_.checkpoint.lease_duration));
+          options_.worker_id, std::max<std::chrono::milliseconds>(
+                                  3 * balance_interval, config_.checkpoint.lease_duration));
       settings_.balancer = balancer_.get();
     }
     if (config_.dead_letter) {
@@ -388,11 +388,10 @@ class PipeRunner {
   // no consumer of ours works with the lease (one handed to us that we have not taken up yet).
   // So that the others count this worker in their shares before it holds any lease.
   void announce() {
-    if (auto announced = store_->announce_worker(options_.worker_id,
-                                                 config_.checkpoint.lease_duration);
+    if (auto announced =
+            store_->announce_worker(options_.worker_id, config_.checkpoint.lease_duration);
         !announced) {
-      spdlog::warn("pipe {}: announcing this worker: {}", config_.name,
-                   announced.error().message);
+      spdlog::warn("pipe {}: announcing this worker: {}", config_.name, announced.error().message);
     }
   }
 

@@ -118,22 +118,21 @@ std::string status_json(const PipeStatus& status) {
 }
 
 std::string status_table(const PipeStatus& status) {
-  std::string table =
-      fmt::format("{:<22} {:<28} {:<9} {:<24} {:>9} {:<22} {:>14} {:>12} {:>12}\n", "SHARD",
-                  "PARENTS", "STATE", "LEASE OWNER", "LEASE AGE", "CHECKPOINT", "RECORDS BEHIND",
-                  "MS BEHIND", "DEAD LETTERS");
+  std::string table = fmt::format("{:<22} {:<28} {:<9} {:<24} {:>9} {:<22} {:>14} {:>12} {:>12}\n",
+                                  "SHARD", "PARENTS", "STATE", "LEASE OWNER", "LEASE AGE",
+                                  "CHECKPOINT", "RECORDS BEHIND", "MS BEHIND", "DEAD LETTERS");
   for (const auto& shard : status.shards) {
     const auto& parents = shard.description.parent_shard_ids;
-    table += fmt::format(
-        "{:<22} {:<28} {:<9} {:<24} {:>9} {:<22} {:>14} {:>12} {:>12}\n",
-        shard.description.shard_id,
-        parents.empty() ? "-" : fmt::format("{}", fmt::join(parents, ",")), shard.state,
-        shard.lease_owner.value_or("-"),
-        shard.lease_age_ms ? fmt::format("{:.1f}s", *shard.lease_age_ms / 1000.0) : "-",
-        shard.checkpoint.empty() ? "-" : shard.checkpoint,
-        shard.records_behind ? std::to_string(*shard.records_behind) : "-",
-        shard.millis_behind ? std::to_string(*shard.millis_behind) : "-",
-        shard.dead_letters ? std::to_string(*shard.dead_letters) : "-");
+    table +=
+        fmt::format("{:<22} {:<28} {:<9} {:<24} {:>9} {:<22} {:>14} {:>12} {:>12}\n",
+                    shard.description.shard_id,
+                    parents.empty() ? "-" : fmt::format("{}", fmt::join(parents, ",")), shard.state,
+                    shard.lease_owner.value_or("-"),
+                    shard.lease_age_ms ? fmt::format("{:.1f}s", *shard.lease_age_ms / 1000.0) : "-",
+                    shard.checkpoint.empty() ? "-" : shard.checkpoint,
+                    shard.records_behind ? std::to_string(*shard.records_behind) : "-",
+                    shard.millis_behind ? std::to_string(*shard.millis_behind) : "-",
+                    shard.dead_letters ? std::to_string(*shard.dead_letters) : "-");
   }
   table += fmt::format("dead letters: {}\n", status.dead_letters_total
                                                  ? std::to_string(*status.dead_letters_total)

@@ -4,8 +4,8 @@
 // answers in time.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <libpq-fe.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>

@@ -46,8 +46,7 @@ class Producer {
         for (int i = chunk * 30; i < chunk * 30 + 30; ++i) {
           lines.push_back(fmt::format(R"({{"k":"key-{}","i":{}}})", i % 50, i));
         }
-        auto put =
-            put_records(shardpipe_binary, log_, lines, {"--partition-key-field", "k"});
+        auto put = put_records(shardpipe_binary, log_, lines, {"--partition-key-field", "k"});
         {
           std::lock_guard lock(mutex_);
           put_ = concat(std::move(put_), put);
@@ -336,8 +335,7 @@ TEST_P(WorkerScenarios, RunningWorkersAdoptCheckpointResets) {
       put_records(shardpipe_binary, dir_ / "log", after_lines, {"--partition-key-field", "k"});
   std::string problem;
   EXPECT_TRUE(wait_until(
-      [&] { return (problem = exactly_once(after, read_file_target(dir_ / "out"))).empty(); },
-      30s))
+      [&] { return (problem = exactly_once(after, read_file_target(dir_ / "out"))).empty(); }, 30s))
       << "only what came after the reset: " << problem << logs();
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(exactly_once(after, read_file_target(dir_ / "out")), "")
@@ -364,7 +362,9 @@ TEST_P(WorkerScenarios, RunningWorkersAdoptCheckpointResets) {
   }
   // Wait until the shard is checkpointed past the middle, so the reset is a real step back.
   ASSERT_TRUE(wait_until(
-      [&] { return checkpoints(shardpipe_binary, pipe_)[shard] == std::to_string(held.back().sequence); },
+      [&] {
+        return checkpoints(shardpipe_binary, pipe_)[shard] == std::to_string(held.back().sequence);
+      },
       20s));
   fs::remove_all(dir_ / "out");
   adopted_by_owners(reset({"--shard", shard}, std::to_string(middle)), 1);
