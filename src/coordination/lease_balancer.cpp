@@ -67,6 +67,12 @@ void LeaseBalancer::not_taken(const std::string& shard_id) {
   reserved_.erase(shard_id);
 }
 
+bool LeaseBalancer::held_by_another(const std::string& shard_id) const {
+  std::lock_guard lock(mutex_);
+  auto owner = owners_.find(shard_id);
+  return owner != owners_.end() && owner->second != worker_id_;
+}
+
 std::optional<std::string> LeaseBalancer::lease_to_ask_for() const {
   std::lock_guard lock(mutex_);
   if (!observed_) return std::nullopt;

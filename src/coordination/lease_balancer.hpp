@@ -46,6 +46,8 @@ class LeaseBalancer {
   // or until `not_taken` gives it back. No means: do not ask the store.
   bool may_take(const std::string& shard_id);
   void not_taken(const std::string& shard_id);
+  // Whether the reading showed another live worker holding the shard.
+  bool held_by_another(const std::string& shard_id) const;
 
   // A live lease to ask its owner for, if this worker is short of its share.
   std::optional<std::string> lease_to_ask_for() const;

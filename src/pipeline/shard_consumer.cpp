@@ -227,7 +227,8 @@ bool ShardConsumer::initialize() {
     // At its fair share, this worker leaves free leases to the others (and asks nothing of the
     // store until that changes).
     if (settings_.balancer && !settings_.balancer->may_take(shard_.shard_id)) {
-      held_elsewhere_ = true;
+      // A free shard is not idle: a worker with room takes it at its next reading.
+      held_elsewhere_ = settings_.balancer->held_by_another(shard_.shard_id);
       sleep_for(250ms);
       continue;
     }
