@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aws/error_answer.hpp"
+#include "aws/shard_id.hpp"
 #include "core/json_text.hpp"
 #include "sources/kinesis/kinesis_answers.hpp"
 #include "sources/stream_envelope.hpp"
@@ -35,8 +36,11 @@ void check_list_shards(std::string_view body) {
   std::vector<kinesis::ShardInfo> shards;
   auto next = kinesis::parse_list_shards(body, shards);
   if (failed_properly(next)) return;
+  // Shard ids become folder names and parts of eventIDs: only the services' pattern gets through.
   for (const auto& shard : shards) {
-    if (shard.shard_id.empty() || shard.parent_shard_ids.size() > 2) std::abort();
+    if (!shardpipe::aws::is_shard_id(shard.shard_id) || shard.parent_shard_ids.size() > 2) {
+      std::abort();
+    }
   }
 }
 
@@ -81,7 +85,12 @@ void check_get_records(std::string_view body) {
   if (failed_properly(page)) return;
   for (const auto& record : page->records) {
     // Data is base64 in the answer: the decoded bytes are at most three quarters of it.
-    if (record.data.size() > body.size()) std::abort();
+    if (record.data.size() > body.size() || record.arrival_us < 0) std::abort();
+    // Sequence numbers are digits: checkpoints "SEQ:N" and envelopes rely on it.
+    if (record.sequence_number.empty() ||
+        record.sequence_number.find_first_not_of("0123456789") != std::string::npos) {
+      std::abort();
+    }
   }
   check_envelopes(*page);
 }

@@ -9,4 +9,5 @@ bash scripts/install-test-peers.sh
 bash scripts/build.sh
 ctest --preset release -j2 --timeout 900
 # A short libFuzzer smoke run of every fuzzer (docs/development.md).
-bash scripts/fuzz.sh 15 event_pattern input_template local_segment pipe_file processor_protocol
+bash scripts/fuzz.sh 15 event_pattern input_template local_segment pipe_file processor_protocol \
+  kpl_aggregate aws_kinesis_response dynamodb_stream_record kafka_envelope

@@ -135,9 +135,10 @@ Status append_value(std::string& out, simdjson::dom::element typed, std::string_
 bool is_portable_json_number(std::string_view number) {
   bool integer = false;
   if (!is_json_number(number, integer)) return false;
-  // Integers of up to 18 digits fit 64 bits; longer ones only if a JSON reader takes them.
+  // Integers of up to 18 digits fit 64 bits. Anything else only if a JSON reader takes it: longer
+  // integers may not fit, and an exponent such as 1e400 is beyond any double.
   size_t digits = number.size() - (number.front() == '-' ? 1 : 0);
-  return !integer || digits <= 18 || is_valid_json(number);
+  return (integer && digits <= 18) || is_valid_json(number);
 }
 
 Status append_plain_item(std::string& out, simdjson::dom::element item) {

@@ -5,10 +5,12 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <expected>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "aws/shard_id.hpp"
 #include "core/json_spans.hpp"
 
 namespace shardpipe::dynamodb {
@@ -75,7 +77,8 @@ std::expected<StreamRecord, std::string> stream_record(simdjson::dom::element re
       created = static_cast<double>(time.get_int64().value_unsafe());
     }
   }
-  out.created_ms = static_cast<int64_t>(created * 1000.0);
+  // Beyond what milliseconds in 64 bits hold (a cast would be undefined): unknown, as if absent.
+  out.created_ms = std::abs(created) < 9e15 ? static_cast<int64_t>(created * 1000.0) : 0;
   simdjson::dom::element keys;
   if (change["Keys"].get(keys) != simdjson::SUCCESS) {
     return std::unexpected(fmt::format("record {} has no Keys", sequence));
@@ -103,6 +106,9 @@ aws::AwsResult<std::string> parse_describe_stream(std::string_view body, StreamI
       info.shard_id = string_member(shard, "ShardId");
       if (info.shard_id.empty()) {
         return fail_aws(malformed("DescribeStream", "a shard without ShardId"));
+      }
+      if (!aws::is_shard_id(info.shard_id)) {
+        return fail_aws(malformed("DescribeStream", "a ShardId that is not [a-zA-Z0-9_.-]+"));
       }
       info.parent_shard_id = string_member(shard, "ParentShardId");
       info.open =
@@ -140,10 +146,16 @@ aws::AwsResult<RecordsPage> parse_get_records(std::string body) {
   if (!texts || texts->size() != records.size()) {
     return fail_aws(malformed("GetRecords", "Records could not be delimited"));
   }
-  page.records.reserve(records.size());
-  size_t index = 0;
-  for (simdjson::dom::element record : records) {
-    auto parsed = stream_record(record, (*texts)[index++]);
+  // Each record's fields are read from the very text it keeps: the scan and the parser could
+  // disagree on which member is "Records" (the name twice, once with an escape in it).
+  thread_local simdjson::dom::parser record_parser;
+  page.records.reserve(texts->size());
+  for (std::string_view text : *texts) {
+    simdjson::dom::element record;
+    if (record_parser.parse(text.data(), text.size()).get(record) != simdjson::SUCCESS) {
+      return fail_aws(malformed("GetRecords", "Records could not be delimited"));
+    }
+    auto parsed = stream_record(record, text);
     if (!parsed) return fail_aws(malformed("GetRecords", parsed.error()));
     page.records.push_back(std::move(*parsed));
   }
@@ -162,8 +174,12 @@ aws::AwsResult<std::string> parse_latest_stream_arn(std::string_view body,
   }
   const json& described = parsed["Table"];
   std::string arn = string_member(described, "LatestStreamArn");
-  bool enabled =
-      described.value("StreamSpecification", json::object()).value("StreamEnabled", false);
+  // json::value() would throw on a specification that is not an object, or a flag not a bool.
+  const json& specification =
+      described.contains("StreamSpecification") ? described["StreamSpecification"] : json::object();
+  bool enabled = specification.contains("StreamEnabled") &&
+                 specification["StreamEnabled"].is_boolean() &&
+                 specification["StreamEnabled"].get<bool>();
   if (arn.empty() || !enabled) {
     return fail_aws({"", Error::fatal(fmt::format(
                              "DynamoDB table {} has no stream enabled: turn on DynamoDB Streams "

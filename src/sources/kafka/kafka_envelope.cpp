@@ -12,6 +12,25 @@ void append_number(std::string& json, int64_t value) {
   fmt::format_to(std::back_inserter(json), "{}", value);
 }
 
+// A header's name is meant to be UTF-8 (Kafka's Java clients read it so, with replacements), but
+// the protocol carries any bytes: each byte that does not start a valid sequence becomes U+FFFD,
+// so that the envelope stays JSON.
+std::string valid_utf8(std::string_view bytes) {
+  std::string out;
+  for (size_t i = 0; i < bytes.size();) {
+    const auto lead = static_cast<unsigned char>(bytes[i]);
+    const size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    if (i + length <= bytes.size() && is_valid_utf8(bytes.substr(i, length))) {
+      out.append(bytes.substr(i, length));
+      i += length;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
+
 // As Lambda does: each header an object of one name and its value's bytes as numbers.
 void append_headers(std::string& json, const MessageView& message) {
   json.push_back('[');
@@ -20,7 +39,11 @@ void append_headers(std::string& json, const MessageView& message) {
     if (!first) json.push_back(',');
     first = false;
     json.push_back('{');
-    append_json_string(json, name);
+    if (is_valid_utf8(name)) {
+      append_json_string(json, name);
+    } else {
+      append_json_string(json, valid_utf8(name));
+    }
     json.append(":[");
     if (value) {
       for (size_t i = 0; i < value->size(); ++i) {

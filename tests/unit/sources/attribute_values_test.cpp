@@ -60,6 +60,17 @@ TEST(AttributeValues, PortableNumbers) {
   EXPECT_FALSE(is_portable_json_number(""));
 }
 
+// Found by fuzz_dynamodb_stream_record
+// (corpus/dynamodb_stream_record/number_exponent_beyond_double): a number that is valid JSON text
+// but beyond any double was written as a number, so the plain image was JSON no reader accepts.
+TEST(AttributeValues, AnExponentBeyondAnyDoubleIsAString) {
+  EXPECT_FALSE(is_portable_json_number("5e456"));
+  EXPECT_FALSE(is_portable_json_number("-1E+400"));
+  EXPECT_TRUE(is_portable_json_number("9.9999999999999999999999999999999999999E+125"));
+  EXPECT_EQ(plain(R"({"a":{"N":"5e456"},"b":{"NS":["1e400","2"]}})"),
+            R"({"a":"5e456","b":["1e400",2]})");
+}
+
 TEST(AttributeValues, UnknownTypesAreNamedErrors) {
   EXPECT_EQ(plain(R"({"odd":{"X":"1"}})"), "error: attribute odd: unknown type X");
   EXPECT_EQ(plain(R"({"two":{"S":"a","N":"1"}})"),
