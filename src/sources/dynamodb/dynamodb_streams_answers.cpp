@@ -14,10 +14,6 @@
 #include "core/json_spans.hpp"
 
 namespace shardpipe::dynamodb {
-namespace {
-
-using nlohmann::json;
-
 aws::AwsError malformed(std::string_view operation, std::string_view detail) {
   return {"", Error::retriable(
                   fmt::format("DynamoDB Streams {}: unexpected answer: {}", operation, detail))};
@@ -26,6 +22,10 @@ aws::AwsError malformed(std::string_view operation, std::string_view detail) {
 std::unexpected<aws::AwsError> fail_aws(aws::AwsError error) {
   return std::unexpected<aws::AwsError>(std::move(error));
 }
+
+namespace {
+
+using nlohmann::json;
 
 std::string string_member(const json& object, const char* name) {
   return object.contains(name) && object[name].is_string() ? object[name].get<std::string>()

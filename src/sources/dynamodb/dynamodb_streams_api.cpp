@@ -8,20 +8,7 @@
 #include "sources/dynamodb/dynamodb_streams_answers.hpp"
 
 namespace shardpipe::dynamodb {
-namespace {
-
 using nlohmann::json;
-
-aws::AwsError malformed(std::string_view operation, std::string_view detail) {
-  return {"", Error::retriable(
-                  fmt::format("DynamoDB Streams {}: unexpected answer: {}", operation, detail))};
-}
-
-std::unexpected<aws::AwsError> fail_aws(aws::AwsError error) {
-  return std::unexpected<aws::AwsError>(std::move(error));
-}
-
-}  // namespace
 
 StreamsApi::StreamsApi(aws::JsonClient client, std::string stream_arn)
     : client_(std::move(client)), stream_arn_(std::move(stream_arn)) {}
