@@ -10,9 +10,11 @@
 #   bash bench/dynamodb_throughput.sh [RECORDS]        (RUNS=2, PORT=8000 by default)
 # Needs a release build (bash scripts/build.sh), the test peers (bash scripts/install-test-peers.sh)
 # and root: it re-runs itself in a private network namespace (`unshare -n`), since DynamoDB
-# Local listens on every interface. Prints a Markdown table.
+# Local listens on every interface. Prints a Markdown table, then one RESULT line per reader and
+# run for run_all.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/result_lines.sh
 root=$PWD
 if [ "${SHARDPIPE_DYNAMODB_BENCH_NETNS:-}" != 1 ]; then
   exec env SHARDPIPE_DYNAMODB_BENCH_NETNS=1 unshare -n -- bash "$root/bench/$(basename "$0")" "$@"
@@ -79,6 +81,7 @@ measure() {
 }
 
 rows=()
+results=()  # READER RUN SECONDS CPU RSS_KIB, for the RESULT lines
 notes=()
 record_bytes=
 declare -A speeds
@@ -86,6 +89,7 @@ for run in $(seq "$runs"); do
   measure node bench/dynamodb_ceiling_reader.js "$endpoint" "$arn" "$records" > "$work/raw-count"
   [ "$(cat "$work/raw-count")" -eq "$records" ] || { echo "ceiling reader read $(cat "$work/raw-count") of $records" >&2; exit 1; }
   rows+=("raw|$run|$wall|$cpu|$rss|$server")
+  results+=("ceiling $run $wall $cpu $rss_kb")
   speeds[raw,$run]=$wall
 
   measure node bench/dynamodb_raw_reader.js "$endpoint" "$arn" "$work/js-out.jsonl" "$records" > "$work/js-count"
@@ -93,6 +97,7 @@ for run in $(seq "$runs"); do
   js_records=$(wc -l < "$work/js-out.jsonl")
   [ "$js_records" -eq "$records" ] || { echo "JS reader wrote $js_records of $records" >&2; exit 1; }
   rows+=("js|$run|$wall|$cpu|$rss|$server")
+  results+=("js_sdk $run $wall $cpu $rss_kb")
   speeds[js,$run]=$wall
   rm -f "$work/js-out.jsonl"
 
@@ -132,6 +137,7 @@ YAML
       record_bytes=$(cat "$dir"/out/*/*.jsonl | awk -v m="${#member}" '{ n += length($0) - m } END { print n }')
     fi
     rows+=("$encoding|$run|$wall|$cpu|$rss|$server")
+    results+=("shardpipe_$encoding $run $wall $cpu $rss_kb")
     speeds[$encoding,$run]=$wall
     notes+=("shardpipe ($encoding) run $run: exited ${exited} s after its start, last output file written ${written} s after it")
     rm -rf "$dir/out"
@@ -159,3 +165,7 @@ done
 echo "MB/s counts the stream records' JSON as the service sent them ($record_bytes bytes in all)."
 echo "shardpipe's seconds: until it exited less the ${idle} s idle wait of --stop-when-idle, or until its newest file was written if later."
 for note in "${notes[@]}"; do echo "$note"; done
+
+# Machine-readable: bytes are the stream records' JSON as the service sent them, the same for
+# every reader; CPU and peak RSS are those of the reader's process.
+print_results dynamodb "$records" "$record_bytes"

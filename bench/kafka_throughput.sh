@@ -11,9 +11,11 @@
 #   bash bench/kafka_throughput.sh [MESSAGES] [PARTITIONS]     (RUNS=1, BUILD_DIR=build/release)
 # Needs a release build with SHARDPIPE_BUILD_BENCH (bash scripts/build.sh; the mock cluster is
 # the target kafka_mock_cluster), kcat and the test peers (bash scripts/install-test-peers.sh).
-# SHARDPIPE and KAFKA_MOCK_CLUSTER override the binaries' paths. Prints a Markdown table.
+# SHARDPIPE and KAFKA_MOCK_CLUSTER override the binaries' paths. Prints a Markdown table, then one
+# RESULT line per reader and run for run_all.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/result_lines.sh
 root=$PWD
 export LC_ALL=C
 
@@ -149,6 +151,7 @@ elif ! "$shardpipe" validate "$work/check/pipe.yaml" > "$work/check/validate.log
 fi
 
 rows=()
+results=()  # READER RUN SECONDS CPU RSS_KIB, for the RESULT lines
 notes=()
 failed=0
 declare -A speeds
@@ -161,6 +164,7 @@ for run in $(seq "$runs"); do
   got=$(wc -l < "$work/kcat-out.txt")
   [ "$got" -eq "$messages" ] || { echo "kcat read $got of $messages" >&2; exit 1; }
   rows+=("kcat|$run|$wall|$cpu|$rss|$server")
+  results+=("kcat $run $wall $cpu $rss_kb")
   speeds[kcat,$run]=$wall
   rm -f "$work/kcat-out.txt"
 
@@ -172,6 +176,7 @@ for run in $(seq "$runs"); do
   got=$(wc -l < "$work/kafkajs-out.txt")
   [ "$got" -eq "$messages" ] || { echo "kafkajs wrote $got of $messages" >&2; exit 1; }
   rows+=("kafkajs|$run|$wall|$cpu|$rss|$server")
+  results+=("kafkajs $run $wall $cpu $rss_kb")
   speeds[kafkajs,$run]=$wall
   read -r _ _ _ joined _ consumed < "$work/kafkajs.log"
   notes+=("kafkajs run $run: first batch ${joined} s after its start (the group join), then ${consumed} s until its last value was written ($(rate "$messages" "$consumed") msgs/s)")
@@ -205,6 +210,7 @@ for run in $(seq "$runs"); do
     failed=1
   else
     rows+=("shardpipe|$run|$wall|$cpu|$rss|$server")
+    results+=("shardpipe $run $wall $cpu $rss_kb")
     speeds[shardpipe,$run]=$wall
   fi
   notes+=("shardpipe run $run: exited ${exited} s after its start, last output file written ${written} s after it")
@@ -236,4 +242,8 @@ echo "librdkafka fetch settings of kcat and shardpipe: ${fetch_settings[*]}; kaf
 echo "Every time includes connecting; kafkajs' and shardpipe's include joining a consumer group (the mock cluster holds a group's first join ~3 s)."
 echo "shardpipe's seconds: until it exited less the ${idle} s idle wait of --stop-when-idle, or until its newest file was written if later."
 for note in "${notes[@]}"; do echo "$note"; done
+
+# Machine-readable: bytes are the message values, the same for every reader; CPU and peak RSS
+# are those of the reader's process.
+print_results kafka "$messages" "$((messages * value_bytes))"
 exit "$failed"

@@ -4,10 +4,12 @@
 # - a JS SDK reader: GetRecords (Limit 10000) in a loop, data written to a file;
 # - shardpipe: kinesis source → file target (text envelopes), checkpoints on.
 #   bash bench/kinesis_throughput.sh [RECORDS]
-# Needs a release build (bash scripts/build.sh) and the test peers (bash scripts/install-test-peers.sh).
-# Prints a Markdown table.
+# Needs a release build (bash scripts/build.sh), the test peers (bash scripts/install-test-peers.sh)
+# and GNU time (/usr/bin/time). Prints a Markdown table, then one RESULT line per reader (CPU
+# seconds and peak RSS of its process) for run_all.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/result_lines.sh
 root=$PWD
 
 records=${1:-200000}
@@ -37,13 +39,13 @@ t1=$(now)
 put_s=$(secs "$t0" "$t1")
 
 t0=$(now)
-raw=$(NODE_PATH="$root/tests/peers/node_modules" node bench/kinesis_raw_reader.js "$endpoint" bench shardId-000000000000)
+raw=$(NODE_PATH="$root/tests/peers/node_modules" timed raw node bench/kinesis_raw_reader.js "$endpoint" bench shardId-000000000000)
 t1=$(now)
 raw_s=$(secs "$t0" "$t1")
 [ "$raw" -eq "$records" ] || { echo "raw reader read $raw of $records" >&2; exit 1; }
 
 t0=$(now)
-node "$tool" "$endpoint" read bench shardId-000000000000 "$work/js-out.txt"
+timed js node "$tool" "$endpoint" read bench shardId-000000000000 "$work/js-out.txt"
 t1=$(now)
 js_s=$(secs "$t0" "$t1")
 js_records=$(wc -l < "$work/js-out.txt")
@@ -64,7 +66,7 @@ target:
   records_per_file: 50000
 YAML
 t0=$(now)
-"$shardpipe" run "$work/pipe.yaml" --stop-when-idle 1s --log-level warn
+timed pipe "$shardpipe" run "$work/pipe.yaml" --stop-when-idle 1s --log-level warn
 t1=$(now)
 # The idle wait is not work: take it off.
 pipe_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a - 1 }')
@@ -79,3 +81,17 @@ echo "| JS SDK reader: GetRecords (Limit 10000) → file | $js_s | $(rate "$reco
 echo "| shardpipe kinesis → file (text envelopes, checkpoints) | $pipe_s | $(rate "$records" "$pipe_s") | $(ratio "$raw_s" "$pipe_s") |"
 echo
 echo "shardpipe / JS SDK reader: $(ratio "$js_s" "$pipe_s")"
+
+# Machine-readable: bytes are the records' data (as the JS SDK reader wrote it, less newlines),
+# the same for every reader; CPU and peak RSS are those of the reader's process.
+data_bytes=$(($(wc -c < "$work/js-out.txt") - records))
+result() {  # READER SECONDS TIME_NAME
+  local user sys rss
+  read -r user sys rss < <(tail -n 1 "$work/time-$3")
+  echo "RESULT source=kinesis reader=$1 kind=throughput records=$records seconds=$2 bytes=$data_bytes" \
+    "cpu_s=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') rss_kib=$rss"
+}
+echo
+result ceiling "$raw_s" raw
+result js_sdk "$js_s" js
+result shardpipe "$pipe_s" pipe

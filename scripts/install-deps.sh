@@ -9,8 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libprotobuf-dev libpq-dev libzstd-dev zlib1g-dev
   libxml2-dev librdkafka-dev kcat
   postgresql
-  python3 nodejs openssl openjdk-17-jre-headless
-  clang-19 libclang-rt-19-dev
+  python3 nodejs openssl openjdk-17-jre-headless valgrind time
+  clang-19 libclang-rt-19-dev llvm-19
 )
 
 missing=()

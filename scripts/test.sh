@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test. Run as root on Debian 12:
 #   bash scripts/test.sh
+# The release build, every test with ctest, a short libFuzzer smoke run of every fuzzer, then the
+# concurrency tests under ThreadSanitizer. (`bash scripts/sanitizers.sh asan` runs every test
+# under AddressSanitizer and UBSan, on demand.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,3 +14,5 @@ ctest --preset release -j2 --timeout 900
 # A short libFuzzer smoke run of every fuzzer (docs/development.md).
 bash scripts/fuzz.sh 15 event_pattern input_template local_segment pipe_file processor_protocol \
   kpl_aggregate aws_kinesis_response dynamodb_stream_record kafka_envelope
+# The concurrency tests, and the shardpipe processes they start, under ThreadSanitizer.
+bash scripts/sanitizers.sh tsan

@@ -60,8 +60,12 @@ Completed run(const std::vector<std::string>& argv, const std::string& input,
               std::optional<std::chrono::milliseconds> timeout) {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   if (timeout) deadline = std::chrono::steady_clock::now() + *timeout;
+  // Close-on-exec: a process that another thread starts meanwhile must not inherit these ends,
+  // or the reads below wait for it to exit (dup2 clears the flag on the child's 0, 1 and 2).
   int in[2], out[2], err[2];
-  if (::pipe(in) || ::pipe(out) || ::pipe(err)) throw std::runtime_error("pipe failed");
+  if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) {
+    throw std::runtime_error("pipe failed");
+  }
   pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(in[0], 0);
@@ -111,8 +115,8 @@ Completed run_process_for(std::chrono::milliseconds timeout, const std::vector<s
 pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& log_file) {
   pid_t pid = ::fork();
   if (pid == 0) {
-    int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int null = ::open("/dev/null", O_RDONLY);
+    int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     ::dup2(null, 0);
     ::dup2(fd, 1);
     ::dup2(fd, 2);

@@ -12,8 +12,8 @@ namespace cs = coordination;
 
 class CommittedOffsetsStore final : public cs::CheckpointStore {
  public:
-  CommittedOffsetsStore(std::unique_ptr<ClusterClient> client, int64_t starting_timestamp_ms)
-      : client_(std::move(client)), starting_timestamp_ms_(starting_timestamp_ms) {}
+  explicit CommittedOffsetsStore(std::unique_ptr<ClusterClient> client)
+      : client_(std::move(client)) {}
 
   Status ensure_shard(const std::string&, const std::vector<std::string>&) override { return {}; }
 
@@ -110,7 +110,6 @@ class CommittedOffsetsStore final : public cs::CheckpointStore {
   }
 
   std::unique_ptr<ClusterClient> client_;
-  int64_t starting_timestamp_ms_;
 };
 
 }  // namespace
@@ -119,8 +118,7 @@ Result<std::unique_ptr<cs::CheckpointStore>> open_committed_offsets_store(
     const config::SourceConfig& source) {
   auto client = ClusterClient::connect(source);
   if (!client) return fail(client.error());
-  return std::unique_ptr<cs::CheckpointStore>(
-      new CommittedOffsetsStore(std::move(*client), source.starting_position_timestamp_ms));
+  return std::unique_ptr<cs::CheckpointStore>(new CommittedOffsetsStore(std::move(*client)));
 }
 
 }  // namespace shardpipe::kafka

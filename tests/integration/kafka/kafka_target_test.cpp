@@ -183,7 +183,7 @@ TEST_F(KafkaTarget, ProducesEveryRecordOnceInKeyOrderWithItsEventIdHeader) {
     auto envelope = json::parse(message.value);
     // The value is the envelope; the key is the record's own key; the headers say which record.
     EXPECT_EQ(envelope.at("eventSource"), "shardpipe:local");
-    EXPECT_EQ(message.key, envelope.at("partitionKey"));
+    EXPECT_EQ(message.key, envelope.at("partitionKey").get<std::string>());
     std::string event_id = envelope.at("eventID");
     EXPECT_EQ(header(message, "eventID"), event_id);
     EXPECT_EQ(header(message, "shardpipe-source-shard"), event_id.substr(0, event_id.find(':')));
@@ -210,7 +210,8 @@ TEST_F(KafkaTarget, KeyFieldPicksTheMessageKeyAndAMissingFieldKeepsTheRecordsKey
   EXPECT_EQ(exactly_once(lines_of(put), data_of(messages)), "");
   for (const auto& message : messages) {
     auto data = json::parse(message.value)["data"];
-    EXPECT_EQ(message.key, data.contains("customer") ? data["customer"] : data["k"])
+    EXPECT_EQ(message.key,
+              (data.contains("customer") ? data["customer"] : data["k"]).get<std::string>())
         << message.value;
   }
 }
@@ -405,7 +406,7 @@ TEST_F(KafkaTarget, PoisonRecordsBecomeDeadLetterMessagesWithTheirProvenance) {
     EXPECT_EQ(header(message, "condition"), "DecodeError");
     EXPECT_EQ(header(message, "source-shard"), by_event_id[event_id].shard_id);
     EXPECT_EQ(header(message, "source-sequence"), std::to_string(by_event_id[event_id].sequence));
-    EXPECT_EQ(message.key, entry["record"]["partitionKey"]) << message.value;
+    EXPECT_EQ(message.key, entry["record"]["partitionKey"].get<std::string>()) << message.value;
     dead.insert(by_event_id[event_id].data);
   }
   EXPECT_EQ(dead, poison);

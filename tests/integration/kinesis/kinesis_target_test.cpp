@@ -141,8 +141,8 @@ TEST_F(KinesisTarget, PutsEveryRecordOnceWithItsOwnKeyAndInKeyOrder) {
   for (const auto& record : records) {
     // The data is the envelope; the Kinesis key is the record's own key.
     EXPECT_EQ(record.envelope.at("eventSource"), "shardpipe:local");
-    EXPECT_EQ(record.partition_key, json::parse(record.data).at("k"));
-    EXPECT_EQ(record.partition_key, record.envelope.at("partitionKey"));
+    EXPECT_EQ(record.partition_key, json::parse(record.data).at("k").get<std::string>());
+    EXPECT_EQ(record.partition_key, record.envelope.at("partitionKey").get<std::string>());
     shards_of_key[record.partition_key].insert(record.shard_id);
   }
   std::set<std::string> shards;
@@ -206,7 +206,7 @@ TEST_F(KinesisTarget, AKinesisToKinesisPipeDeliversEveryRecordOnce) {
   for (const auto& record : records) {
     EXPECT_EQ(record.envelope.at("eventSource"), "aws:kinesis");
     EXPECT_EQ(record.envelope.at("sequenceNumber"), sequence_of[record.data]);
-    EXPECT_EQ(record.partition_key, json::parse(record.data).at("k"));
+    EXPECT_EQ(record.partition_key, json::parse(record.data).at("k").get<std::string>());
   }
 }
 

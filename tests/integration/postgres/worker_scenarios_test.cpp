@@ -177,6 +177,31 @@ shutdown_timeout: 5s
     return count;
   }
 
+  // SIGSTOP. A SQLite store is one file: a worker frozen while it commits keeps the file's write
+  // lock, and no other worker can write until it runs again (docs/operations.md says so; the
+  // PostgreSQL server finishes a frozen client's statement). The freeze is moved off a commit
+  // so that the take-over, not that limit, is what the test sees.
+  void freeze(const std::string& id) {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      workers_[id]->signal(SIGSTOP);
+      if (db_ || !sqlite_write_lock_held()) return;
+      workers_[id]->signal(SIGCONT);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 + attempt));
+    }
+    FAIL() << id << " held the SQLite store's write lock at every one of 50 freezes";
+  }
+
+  bool sqlite_write_lock_held() const {
+    std::this_thread::sleep_for(100ms);  // let a commit of the frozen worker show, if it was in one
+    sqlite3* db = nullptr;
+    if (sqlite3_open((dir_ / "state" / "leases.db").c_str(), &db) != SQLITE_OK) return false;
+    sqlite3_busy_timeout(db, 300);  // the other workers' commits last milliseconds
+    bool held = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_BUSY;
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    return held;
+  }
+
   // Makes the store unusable for `duration`: the server stopped, or the SQLite file locked.
   void store_outage(std::chrono::milliseconds duration) {
     if (db_) {
@@ -247,7 +272,7 @@ TEST_P(WorkerScenarios, WorkersShareAStreamFairlyThroughJoinsStopsKillsFreezesAn
 
   // SIGSTOP past the lease: w2 takes everything. After SIGCONT, w1 finds its leases gone and
   // cannot checkpoint what it was doing: no checkpoint goes back.
-  workers_["w1"]->signal(SIGSTOP);
+  freeze("w1");
   ASSERT_TRUE(expect_owners("SIGSTOP: take-over", {"w2"}, false, 20s));
   auto seen = checkpoints(shardpipe_binary, pipe_);
   workers_["w1"]->signal(SIGCONT);
