@@ -30,6 +30,11 @@ KafkaMockCluster::KafkaMockCluster(int brokers) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // The owning client only hosts the cluster; it must not log its own connection attempts.
   rd_kafka_conf_set(conf, "log_level", "0", error, sizeof error);
+  // SHARDPIPE_TEST_MOCK_DEBUG=1 logs the mock cluster's group coordinator to stderr instead.
+  if (const char* debug = std::getenv("SHARDPIPE_TEST_MOCK_DEBUG"); debug && *debug) {
+    rd_kafka_conf_set(conf, "log_level", "7", error, sizeof error);
+    rd_kafka_conf_set(conf, "debug", "mock", error, sizeof error);
+  }
   handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
   if (!handle_) throw std::runtime_error(fmt::format("mock cluster client: {}", error));
   cluster_ = rd_kafka_mock_cluster_new(handle_, brokers);
