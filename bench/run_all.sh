@@ -5,8 +5,8 @@
 # per million records, peak RSS, p50/p99 latency and the ratios to the source's baselines) under
 # a header naming the machine, the versions and the command, to stdout and to OUT.
 #   bash bench/run_all.sh [--quick]
-# The full run takes about 10–20 minutes on 2 cores; --quick uses small sizes (a smoke run of a
-# few minutes). OUT (default bench/results-<UTC time>.md) names the file; SHARDPIPE and
+# The full run takes about 5 minutes on a quiet 2-core machine; --quick uses small sizes (a
+# smoke run). OUT (default bench/results-<UTC time>.md) names the file; SHARDPIPE and
 # BUILD_DIR (build/release) are passed on. Needs root (dynamodb runs in a private network
 # namespace) and what each script needs: a release build with the benchmarks, the test peers,
 # kcat, GNU time and python3. Exits 1 if any benchmark failed (the others still run).
