@@ -127,6 +127,7 @@ void GroupMember::poll_loop() {
   unsigned since_resume_check = 0;
   while (!stop_.load()) {
     rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_, 100);
+    const bool polled_a_message = message != nullptr;
     poll_rounds_.fetch_add(1);
     if (message) {
       if (message->err) {
@@ -149,7 +150,7 @@ void GroupMember::poll_loop() {
       if (message) rd_kafka_message_destroy(message);
     }
     // Partitions whose readers made room again: looked for now and then, and whenever idle.
-    if (message && ++since_resume_check < 512) continue;
+    if (polled_a_message && ++since_resume_check < 512) continue;
     since_resume_check = 0;
     std::vector<TopicPartition> resume;
     {

@@ -101,6 +101,38 @@ TEST(KafkaGroup, OffsetsDoNotMoveWhileTheTargetIsDown) {
   for (const auto& [shard, offset] : last) EXPECT_EQ(checkpoints[shard], std::to_string(offset));
 }
 
+// A backlog three times what a partition's queue holds (2,000 messages here), read while the target
+// is down and the pipe may hold only 500 records in flight: each queue fills and its partition is
+// paused at the broker. Once the target is back, every paused partition must be resumed, or the
+// rest of its messages would never come.
+TEST(KafkaGroup, PartitionsPausedForAFullQueueAreResumedWhenItDrains) {
+  KafkaSourceTest test("kafka-paused", 2);
+  HttpTestServer server(test.dir() / "http", {{"status", 503}});
+  test.write_pipe({.target = fmt::format("{{ type: http, url: \"{}\" }}", server.url()),
+                   .source_extra = "max_in_flight_records: 500"});
+  auto expected = test.produce(12'000, 100);
+  BackgroundProcess pipe({binary, "run", test.pipe_file().string(), "--worker-id", "w"},
+                         test.dir() / "run.log");
+  ASSERT_TRUE(wait_until([&] { return server.requests().size() >= 10; }, 60s)) << pipe.output();
+  std::this_thread::sleep_for(2s);  // the queues fill up behind the in-flight cap
+  server.set_script({{"status", 200}});
+  std::set<std::string> received;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        received.clear();
+        for (const auto& request : server.requests()) {
+          if (request["status"] != 200) continue;
+          for (const auto& id : request["event_ids"]) received.insert(id.get<std::string>());
+        }
+        return received.size() == expected.size();
+      },
+      120s))
+      << received.size() << " of " << expected.size() << "\n"
+      << pipe.output().substr(0, 3000);
+  pipe.signal(SIGTERM);
+  EXPECT_EQ(pipe.wait_for(30s), 0) << pipe.output();
+}
+
 // Commits that fail, fetches that fail and a broker that goes down and comes back while a backlog
 // is consumed: the pipe recovers by itself and nothing is lost or delivered twice.
 TEST(KafkaGroup, BrokerErrorsAndAnOutageAreRecoveredWithNothingLost) {

@@ -25,7 +25,8 @@ KafkaSourceTest::KafkaSourceTest(const std::string& name, int partitions, int br
 
 void KafkaSourceTest::write_pipe(const KafkaPipeOptions& options) {
   topic_ = options.topic;
-  write_file(pipe_file(), fmt::format(R"(name: kpipe
+  write_file(pipe_file(),
+             fmt::format(R"(name: kpipe
 source:
   type: kafka
   bootstrap_servers: "{}"
@@ -33,6 +34,7 @@ source:
   data_encoding: {}
   batch_size: 500
   properties: {{ {} }}
+  {}
 target: {}
 dead_letter: {{ type: file, path: ./dlq }}
 retry: {{ backoff_initial: 50ms, backoff_max: 1s }}
@@ -40,8 +42,8 @@ metrics: {{ listen: "off" }}
 shutdown_timeout: 10s
 {}
 )",
-                                      cluster_.bootstraps(), options.topic, options.data_encoding,
-                                      options.properties, options.target, options.extra));
+                         cluster_.bootstraps(), options.topic, options.data_encoding,
+                         options.properties, options.source_extra, options.target, options.extra));
 }
 
 std::map<MessageAt, std::string> KafkaSourceTest::produce(int count, int keys, int poison_every,

@@ -21,7 +21,8 @@ using MessageAt = std::pair<std::string, int64_t>;
 struct KafkaPipeOptions {
   std::string topic = "orders";
   std::string target = "{ type: file, path: ./out, records_per_file: 500 }";
-  std::string extra;  // more top-level YAML, e.g. a retry section
+  std::string extra;         // more top-level YAML, e.g. a retry section
+  std::string source_extra;  // more settings of the source, e.g. "max_in_flight_records: 500"
   std::string properties = "session.timeout.ms: \"6000\"";
   std::string data_encoding = "json";
 };
