@@ -4,6 +4,7 @@
 # alternating:
 # - kcat (librdkafka, no consumer group): every partition from the beginning to its end, each
 #   value written as a line to a file;
+# - kcat -G: the same through a consumer group (auto-commit), so it pays the group's join too;
 # - kafkajs: a consumer group from the beginning, values written to a file (buffered), offsets
 #   committed after every batch (kafka_kafkajs_consumer.js);
 # - shardpipe: kafka source → file target (text envelopes), offsets committed to its group.
@@ -168,6 +169,19 @@ for run in $(seq "$runs"); do
   speeds[kcat,$run]=$wall
   rm -f "$work/kcat-out.txt"
 
+  # The same client through a consumer group: it pays the group join that kcat -C does not.
+  set +e
+  measure kcat -G "bench-kcat-$run" -q -e -b "$bootstraps" -f '%s\n' -X auto.offset.reset=earliest \
+    "${kcat_fetch[@]}" "$topic" > "$work/kcat-out.txt"
+  set -e
+  [ "$status" -eq 0 ] || { echo "kcat -G exited $status" >&2; exit 1; }
+  got=$(wc -l < "$work/kcat-out.txt")
+  [ "$got" -eq "$messages" ] || { echo "kcat -G read $got of $messages" >&2; exit 1; }
+  rows+=("kcat_group|$run|$wall|$cpu|$rss|$server")
+  results+=("kcat_group $run $wall $cpu $rss_kb")
+  speeds[kcat_group,$run]=$wall
+  rm -f "$work/kcat-out.txt"
+
   set +e
   measure node bench/kafka_kafkajs_consumer.js "$bootstraps" "$topic" "bench-kafkajs-$run" \
     "$work/kafkajs-out.txt" "$messages" > "$work/kafkajs.log"
@@ -224,6 +238,7 @@ for row in "${rows[@]}"; do
   IFS='|' read -r what run wall cpu rss server <<< "$row"
   case $what in
     kcat) name="kcat -C -e (no group) → file" ;;
+    kcat_group) name="kcat -G -e (consumer group, auto-commit) → file" ;;
     kafkajs) name="kafkajs consumer group, eachBatch → file, autoCommit" ;;
     shardpipe) name="shardpipe kafka → file (data_encoding: text)" ;;
   esac
@@ -232,14 +247,14 @@ done
 echo
 for run in $(seq "$runs"); do
   if [ -n "${speeds[shardpipe,$run]:-}" ]; then
-    echo "run $run: shardpipe / kcat (msgs/s) $(ratio "${speeds[kcat,$run]}" "${speeds[shardpipe,$run]}"), shardpipe / kafkajs $(ratio "${speeds[kafkajs,$run]}" "${speeds[shardpipe,$run]}"), kafkajs / kcat $(ratio "${speeds[kcat,$run]}" "${speeds[kafkajs,$run]}")"
+    echo "run $run: shardpipe / kcat (msgs/s) $(ratio "${speeds[kcat,$run]}" "${speeds[shardpipe,$run]}"), shardpipe / kcat -G $(ratio "${speeds[kcat_group,$run]}" "${speeds[shardpipe,$run]}"), shardpipe / kafkajs $(ratio "${speeds[kafkajs,$run]}" "${speeds[shardpipe,$run]}"), kafkajs / kcat $(ratio "${speeds[kcat,$run]}" "${speeds[kafkajs,$run]}")"
   else
     echo "run $run: kafkajs / kcat (msgs/s) $(ratio "${speeds[kcat,$run]}" "${speeds[kafkajs,$run]}")"
   fi
 done
 [ "$shardpipe_available" = 1 ] || echo "shardpipe: kafka source not available in this build ($shardpipe_reason)"
 echo "librdkafka fetch settings of kcat and shardpipe: ${fetch_settings[*]}; kafkajs: maxWaitTimeInMs 10, maxBytesPerPartition 4194304, maxBytes 52428800."
-echo "Every time includes connecting; kafkajs' and shardpipe's include joining a consumer group (the mock cluster holds a group's first join ~3 s)."
+echo "Every time includes connecting; kcat -G's, kafkajs' and shardpipe's include joining a consumer group (the mock cluster holds a group's first join ~3 s)."
 echo "shardpipe's seconds: until it exited less the ${idle} s idle wait of --stop-when-idle, or until its newest file was written if later."
 for note in "${notes[@]}"; do echo "$note"; done
 

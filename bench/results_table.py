@@ -33,6 +33,7 @@ SOURCES = [
     ]),
     ("kafka", "Kafka (librdkafka mock cluster)", [
         ("kcat", "kcat -C -e → file (ceiling)", "kcat", None),
+        ("kcat_group", "kcat -G -e, consumer group → file", "kcat", "kafkajs"),
         ("kafkajs", "kafkajs consumer group → file", "kcat", "kafkajs"),
         ("shardpipe", "shardpipe kafka → file", "kcat", "kafkajs"),
     ]),
