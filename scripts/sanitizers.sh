@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The tests under the sanitizers (docs/development.md, "Sanitizers"). The test command (CI) ends
-# with `tsan`; `asan` and `valgrind` run on demand.
+# The tests under the sanitizers (docs/development.md, "Sanitizers"). The test command (CI) runs
+# `asan` and `tsan`; `valgrind` runs on demand.
 #
 #   bash scripts/sanitizers.sh asan       every test, built with AddressSanitizer and UBSan
 #   bash scripts/sanitizers.sh tsan       the concurrency tests, and the shardpipe processes they
