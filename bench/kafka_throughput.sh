@@ -151,50 +151,40 @@ elif ! "$shardpipe" validate "$work/check/pipe.yaml" > "$work/check/validate.log
   shardpipe_available=0 shardpipe_reason=$(head -n 3 "$work/check/validate.log")
 fi
 
+# Times READER's COMMAND…, its standard output to STDOUT, then checks that OUTPUT holds every
+# message, one per line, and keeps the row (run: the current run).
+timed_reader() {  # READER OUTPUT STDOUT COMMAND…
+  local reader=$1 output=$2 stdout=$3
+  shift 3
+  set +e
+  measure "$@" > "$stdout"
+  set -e
+  [ "$status" -eq 0 ] || { echo "$reader exited $status" >&2; exit 1; }
+  got=$(wc -l < "$output")
+  [ "$got" -eq "$messages" ] || { echo "$reader wrote $got of $messages" >&2; exit 1; }
+  rows+=("$reader|$run|$wall|$cpu|$rss|$server")
+  results+=("$reader $run $wall $cpu $rss_kb")
+  speeds[$reader,$run]=$wall
+  rm -f "$output"
+}
+
 rows=()
 results=()  # READER RUN SECONDS CPU RSS_KIB, for the RESULT lines
 notes=()
 failed=0
 declare -A speeds
 for run in $(seq "$runs"); do
-  set +e
-  measure kcat -C -q -e -o beginning -b "$bootstraps" -t "$topic" -f '%s\n' "${kcat_fetch[@]}" \
-    > "$work/kcat-out.txt"
-  set -e
-  [ "$status" -eq 0 ] || { echo "kcat -C exited $status" >&2; exit 1; }
-  got=$(wc -l < "$work/kcat-out.txt")
-  [ "$got" -eq "$messages" ] || { echo "kcat read $got of $messages" >&2; exit 1; }
-  rows+=("kcat|$run|$wall|$cpu|$rss|$server")
-  results+=("kcat $run $wall $cpu $rss_kb")
-  speeds[kcat,$run]=$wall
-  rm -f "$work/kcat-out.txt"
-
+  timed_reader kcat "$work/kcat-out.txt" "$work/kcat-out.txt" \
+    kcat -C -q -e -o beginning -b "$bootstraps" -t "$topic" -f '%s\n' "${kcat_fetch[@]}"
   # The same client through a consumer group: it pays the group join that kcat -C does not.
-  set +e
-  measure kcat -G "bench-kcat-$run" -q -e -b "$bootstraps" -f '%s\n' -X auto.offset.reset=earliest \
-    "${kcat_fetch[@]}" "$topic" > "$work/kcat-out.txt"
-  set -e
-  [ "$status" -eq 0 ] || { echo "kcat -G exited $status" >&2; exit 1; }
-  got=$(wc -l < "$work/kcat-out.txt")
-  [ "$got" -eq "$messages" ] || { echo "kcat -G read $got of $messages" >&2; exit 1; }
-  rows+=("kcat_group|$run|$wall|$cpu|$rss|$server")
-  results+=("kcat_group $run $wall $cpu $rss_kb")
-  speeds[kcat_group,$run]=$wall
-  rm -f "$work/kcat-out.txt"
-
-  set +e
-  measure node bench/kafka_kafkajs_consumer.js "$bootstraps" "$topic" "bench-kafkajs-$run" \
-    "$work/kafkajs-out.txt" "$messages" > "$work/kafkajs.log"
-  set -e
-  [ "$status" -eq 0 ] || { echo "kafkajs consumer exited $status" >&2; exit 1; }
-  got=$(wc -l < "$work/kafkajs-out.txt")
-  [ "$got" -eq "$messages" ] || { echo "kafkajs wrote $got of $messages" >&2; exit 1; }
-  rows+=("kafkajs|$run|$wall|$cpu|$rss|$server")
-  results+=("kafkajs $run $wall $cpu $rss_kb")
-  speeds[kafkajs,$run]=$wall
+  timed_reader kcat_group "$work/kcat-out.txt" "$work/kcat-out.txt" \
+    kcat -G "bench-kcat-$run" -q -e -b "$bootstraps" -f '%s\n' -X auto.offset.reset=earliest \
+    "${kcat_fetch[@]}" "$topic"
+  timed_reader kafkajs "$work/kafkajs-out.txt" "$work/kafkajs.log" \
+    node bench/kafka_kafkajs_consumer.js "$bootstraps" "$topic" "bench-kafkajs-$run" \
+    "$work/kafkajs-out.txt" "$messages"
   read -r _ _ _ joined _ consumed < "$work/kafkajs.log"
   notes+=("kafkajs run $run: first batch ${joined} s after its start (the group join), then ${consumed} s until its last value was written ($(rate "$messages" "$consumed") msgs/s)")
-  rm -f "$work/kafkajs-out.txt"
 
   [ "$shardpipe_available" = 1 ] || continue
   dir="$work/shardpipe-$run"  # a fresh state, output and consumer group each time

@@ -25,6 +25,16 @@ constexpr int coordinator_not_available = 15;
 constexpr int request_timed_out = 7;
 constexpr int not_leader_for_partition = 6;
 
+// The eventIDs of every record the server accepted (answered 200).
+std::set<std::string> accepted_event_ids(const HttpTestServer& server) {
+  std::set<std::string> ids;
+  for (const auto& request : server.requests()) {
+    if (request["status"] != 200) continue;
+    for (const auto& id : request["event_ids"]) ids.insert(id.get<std::string>());
+  }
+  return ids;
+}
+
 // Two workers share the group; one is SIGKILLed mid-way. Once its session expires, the other
 // takes its partitions over and finishes them: nothing lost, nothing twice in the output.
 TEST(KafkaGroup, AKilledWorkersPartitionsAreTakenOverAndFinished) {
@@ -78,15 +88,7 @@ TEST(KafkaGroup, OffsetsDoNotMoveWhileTheTargetIsDown) {
   server.set_script({{"status", 200}});
   std::set<std::string> received;
   ASSERT_TRUE(wait_until(
-      [&] {
-        received.clear();
-        for (const auto& request : server.requests()) {
-          if (request["status"] != 200) continue;
-          for (const auto& id : request["event_ids"]) received.insert(id.get<std::string>());
-        }
-        return received.size() == expected.size();
-      },
-      90s))
+      [&] { return (received = accepted_event_ids(server)).size() == expected.size(); }, 90s))
       << received.size() << " of " << expected.size() << "\n"
       << pipe.output().substr(0, 3000);
   for (const auto& [at, value] : expected) {
@@ -118,15 +120,7 @@ TEST(KafkaGroup, PartitionsPausedForAFullQueueAreResumedWhenItDrains) {
   server.set_script({{"status", 200}});
   std::set<std::string> received;
   ASSERT_TRUE(wait_until(
-      [&] {
-        received.clear();
-        for (const auto& request : server.requests()) {
-          if (request["status"] != 200) continue;
-          for (const auto& id : request["event_ids"]) received.insert(id.get<std::string>());
-        }
-        return received.size() == expected.size();
-      },
-      120s))
+      [&] { return (received = accepted_event_ids(server)).size() == expected.size(); }, 120s))
       << received.size() << " of " << expected.size() << "\n"
       << pipe.output().substr(0, 3000);
   pipe.signal(SIGTERM);
