@@ -28,6 +28,7 @@ shardpipe=$(realpath -m "${SHARDPIPE:-$build/src/cli/shardpipe}")
 mock_cluster=${KAFKA_MOCK_CLUSTER:-$build/bench/kafka_mock_cluster}
 idle=2
 topic=bench
+records_per_file=10000
 # librdkafka's defaults fetch little per request (~0.3 M msg/s from the mock cluster against
 # ~3 M msg/s with these); every librdkafka reader here gets the same.
 fetch_settings=(queued.min.messages=1000000 fetch.message.max.bytes=4194304 fetch.wait.max.ms=10)
@@ -138,7 +139,7 @@ $(for setting in "${fetch_settings[@]}"; do echo "    ${setting%%=*}: \"${settin
 target:
   type: file
   path: ./out
-  records_per_file: 10000
+  records_per_file: $records_per_file
 metrics:
   listen: off
 YAML
@@ -168,6 +169,30 @@ timed_reader() {  # READER OUTPUT STDOUT COMMAND…
   rm -f "$output"
 }
 
+# What shardpipe's time is made of: from its last partition assignment (the end of the group's
+# join) to its last full file, and the disk's ceiling for the same bytes (cat of its output +
+# sync), as a note. Files that are not full wait for their partition to be quiet: left out.
+stream_note() {  # DIR RUN
+  local dir=$1 run=$2 assigned joined full=0 last_full=0 bytes copy_s
+  assigned=$(grep 'kafka: assigned' "$dir/stderr" | tail -n 1 | cut -d ' ' -f 1)
+  [ -n "$assigned" ] || return 0
+  joined=$(date -d "$assigned" +%s.%N)
+  while IFS=' ' read -r lines mtime; do
+    [ "$lines" -eq "$records_per_file" ] || continue
+    full=$((full + lines))
+    last_full=$(awk -v a="$last_full" -v b="$mtime" 'BEGIN { print (b > a ? b : a) }')
+  done < <(find "$dir/out" -name '*.jsonl' -printf '%T@ %p\n' |
+    while read -r mtime file; do echo "$(wc -l < "$file") $mtime"; done)
+  [ "$full" -gt 0 ] || return 0
+  bytes=$(find "$dir/out" -name '*.jsonl' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+  local c0 c1
+  c0=$(now)
+  find "$dir/out" -name '*.jsonl' -print0 | xargs -0 cat > "$work/copy" && sync
+  c1=$(now)
+  copy_s=$(secs "$c0" "$c1")
+  notes+=("shardpipe run $run: partitions assigned $(secs "$t0" "$joined") s after its start; then $full messages in full files in $(secs "$joined" "$last_full") s ($(rate "$full" "$(secs "$joined" "$last_full")") msgs/s); its $((bytes / 1000000)) MB of envelopes copied by cat + sync in $copy_s s ($(rate "$messages" "$copy_s") msgs/s: the disk's ceiling for them)")
+}
+
 rows=()
 results=()  # READER RUN SECONDS CPU RSS_KIB, for the RESULT lines
 notes=()
@@ -191,7 +216,7 @@ for run in $(seq "$runs"); do
   mkdir -p "$dir"
   pipe_yaml "$dir" "$run"
   set +e
-  measure "$shardpipe" run "$dir/pipe.yaml" --stop-when-idle "${idle}s" --log-level warn 2> "$dir/stderr"
+  measure "$shardpipe" run "$dir/pipe.yaml" --stop-when-idle "${idle}s" 2> "$dir/stderr"
   set -e
   if [ "$status" -ne 0 ]; then
     if grep -q 'not available in this build' "$dir/stderr"; then
@@ -218,7 +243,8 @@ for run in $(seq "$runs"); do
     speeds[shardpipe,$run]=$wall
   fi
   notes+=("shardpipe run $run: exited ${exited} s after its start, last output file written ${written} s after it")
-  rm -rf "$dir/out"
+  stream_note "$dir" "$run"
+  rm -rf "$dir/out" "$work/copy"
 done
 
 echo "| reader ($messages messages of $value_bytes bytes with keys, $partitions partitions, 3 brokers) | run | seconds | msgs/s | CPU s | peak RSS MiB | mock cluster CPU s |"
