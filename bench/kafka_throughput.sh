@@ -95,8 +95,8 @@ t1=$(now)
 put_s=$(secs "$t0" "$t1")
 rm -f "$work/input.txt"
 
-# Runs COMMAND…, setting wall (s), cpu (user + sys s), rss (peak MiB) and server (the mock
-# cluster's CPU s meanwhile).
+# Runs COMMAND…, setting t0 (its start), wall (s), cpu (user + sys s), rss (peak MiB) and
+# server (the mock cluster's CPU s meanwhile).
 measure() {
   local c0 c1
   c0=$(cluster_cpu)
@@ -172,8 +172,8 @@ timed_reader() {  # READER OUTPUT STDOUT COMMAND…
 # What shardpipe's time is made of: from its last partition assignment (the end of the group's
 # join) to its last full file, and the disk's ceiling for the same bytes (cat of its output +
 # sync), as a note. Files that are not full wait for their partition to be quiet: left out.
-stream_note() {  # DIR RUN
-  local dir=$1 run=$2 assigned joined full=0 last_full=0 bytes copy_s
+stream_note() {  # DIR RUN STARTED (shardpipe's start, as now printed it)
+  local dir=$1 run=$2 started=$3 assigned joined full=0 last_full=0 bytes copy_s
   assigned=$(grep 'kafka: assigned' "$dir/stderr" | tail -n 1 | cut -d ' ' -f 1)
   [ -n "$assigned" ] || return 0
   joined=$(date -d "$assigned" +%s.%N)
@@ -190,7 +190,7 @@ stream_note() {  # DIR RUN
   find "$dir/out" -name '*.jsonl' -print0 | xargs -0 cat > "$work/copy" && sync
   c1=$(now)
   copy_s=$(secs "$c0" "$c1")
-  notes+=("shardpipe run $run: partitions assigned $(secs "$t0" "$joined") s after its start; then $full messages in full files in $(secs "$joined" "$last_full") s ($(rate "$full" "$(secs "$joined" "$last_full")") msgs/s); its $((bytes / 1000000)) MB of envelopes copied by cat + sync in $copy_s s ($(rate "$messages" "$copy_s") msgs/s: the disk's ceiling for them)")
+  notes+=("shardpipe run $run: partitions assigned $(secs "$started" "$joined") s after its start; then $full messages in full files in $(secs "$joined" "$last_full") s ($(rate "$full" "$(secs "$joined" "$last_full")") msgs/s); its $((bytes / 1000000)) MB of envelopes copied by cat + sync in $copy_s s ($(rate "$messages" "$copy_s") msgs/s: the disk's ceiling for them)")
 }
 
 rows=()
@@ -243,7 +243,7 @@ for run in $(seq "$runs"); do
     speeds[shardpipe,$run]=$wall
   fi
   notes+=("shardpipe run $run: exited ${exited} s after its start, last output file written ${written} s after it")
-  stream_note "$dir" "$run"
+  stream_note "$dir" "$run" "$t0"
   rm -rf "$dir/out" "$work/copy"
 done
 
