@@ -55,6 +55,19 @@ function sdkHandler() {
 }
 const credentials = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' };
 
+// A sink for a service that takes at most `size` records per request: the records in requests
+// of that many, sent at once.
+function inRequestsOf(size, putRequest) {
+  return {
+    put: (records) => {
+      const puts = [];
+      for (let i = 0; i < records.length; i += size) puts.push(putRequest(records.slice(i, i + size)));
+      return Promise.all(puts);
+    },
+    close: async () => {},
+  };
+}
+
 const sinks = {
   // One long-running `shardpipe log put`, a tick's lines written to its standard input at once.
   // log put keeps reading while more input follows within 5 ms and commits each such group (one
@@ -104,14 +117,7 @@ const sinks = {
         entries = entries.filter((_, i) => out.Records[i].ErrorCode);
       }
     };
-    return {
-      put: async (records) => {
-        const puts = [];
-        for (let i = 0; i < records.length; i += 500) puts.push(putRecords(records.slice(i, i + 500)));
-        await Promise.all(puts);
-      },
-      close: async () => {},
-    };
+    return inRequestsOf(500, putRecords);
   },
   dynamodb: ([endpoint, table]) => {
     const ddb = require('@aws-sdk/client-dynamodb');
@@ -128,15 +134,7 @@ const sinks = {
         requests = (out.UnprocessedItems && out.UnprocessedItems[table]) || [];
       }
     };
-    return {
-      // BatchWriteItem takes up to 25 items.
-      put: async (records) => {
-        const puts = [];
-        for (let i = 0; i < records.length; i += 25) puts.push(writeBatch(records.slice(i, i + 25)));
-        await Promise.all(puts);
-      },
-      close: async () => {},
-    };
+    return inRequestsOf(25, writeBatch);  // BatchWriteItem takes up to 25 items
   },
 };
 
