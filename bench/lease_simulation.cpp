@@ -147,7 +147,12 @@ class SimulatedWorker {
     for (const auto& hand_over : balancer_.hand_overs_on_leaving()) {
       ++statements;
       auto handed = store_->hand_over(hand_over.lease, hand_over.to, lease_);
-      if (handed && *handed) ++lease_moves;
+      if (handed && *handed) {
+        ++lease_moves;
+      } else {
+        ++statements;  // the recipient withdrew too: free for whoever stays
+        (void)store_->release(hand_over.lease);
+      }
     }
   }
 

@@ -86,7 +86,10 @@ class CheckpointStore {
   virtual Result<std::vector<std::string>> live_workers() { return std::vector<std::string>{}; }
 
   // Owner side: the lease passes to `to` (a new counter, so the old owner is fenced), live for
-  // `duration`. False when the lease is no longer ours.
+  // `duration`. False when the lease is no longer ours, or when `to` is not an announced worker
+  // (it withdrew: it is stopping and would never start the shard; release the lease instead).
+  // A withdrawal and a hand-over to the withdrawing worker are ordered: once withdraw_worker
+  // returns, every lease handed to that worker shows in list().
   virtual Result<bool> hand_over(const Lease& lease, const std::string& to,
                                  std::chrono::milliseconds duration) {
     (void)lease, (void)to, (void)duration;

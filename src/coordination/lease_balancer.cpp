@@ -15,6 +15,7 @@ void LeaseBalancer::observe(const std::vector<LeaseRow>& rows,
   open_.clear();
   askers_.clear();
   asked_of_us_.clear();
+  announced_ = {announced.begin(), announced.end()};
 
   std::set<std::string> known;
   std::set<std::string> finished;
@@ -128,7 +129,8 @@ std::vector<LeaseBalancer::HandOver> LeaseBalancer::hand_overs_on_leaving() {
   for (const auto& [shard_id, counter] : ours_) {
     const std::string* least = nullptr;
     for (const auto& [worker, count] : held_) {
-      if (worker != worker_id_ && (!least || count < held_.at(*least))) least = &worker;
+      if (worker == worker_id_ || !announced_.contains(worker)) continue;
+      if (!least || count < held_.at(*least)) least = &worker;
     }
     if (!least) break;
     ++held_[*least];

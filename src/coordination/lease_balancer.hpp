@@ -58,8 +58,10 @@ class LeaseBalancer {
   // The leases of ours to hand over now, to the workers that asked for them. Counted as moved,
   // so that one reading never gives an asker more than its share.
   std::vector<HandOver> hand_overs();
-  // When this worker stops: each lease of ours to the least loaded other live worker, so that
-  // they move at once instead of waiting to be seen released. Empty when we are alone.
+  // When this worker stops: each lease of ours to the least loaded other announced worker, so
+  // that they move at once instead of waiting to be seen released. Only announced workers: one
+  // that holds leases but withdrew is stopping too and would never start them. Empty when no
+  // other worker is announced.
   std::vector<HandOver> hand_overs_on_leaving();
 
   // For tests and `status`.
@@ -75,6 +77,7 @@ class LeaseBalancer {
   bool observed_ = false;
   int64_t share_ = 0;
   std::map<std::string, int64_t> held_;        // live workers (this one too) → leases held
+  std::set<std::string> announced_;            // workers announced in the store
   std::map<std::string, std::string> owners_;  // shard → live owner
   std::map<std::string, int64_t> ours_;        // shards this worker held at the reading → counter
   std::set<std::string> reserved_;             // places given by may_take since the reading

@@ -272,7 +272,12 @@ class PostgresStore final : public CheckpointStore {
         "UPDATE shardpipe_leases SET owner = $1, lease_counter = lease_counter + 1, "
         "lease_expires_ms = now_ms + $2::bigint, handover_to = '', updated_ms = now_ms "
         "FROM " SERVER_NOW
-        " WHERE pipe = $3 AND shard_id = $4 AND owner = $5 AND lease_counter = $6::bigint",
+        " WHERE pipe = $3 AND shard_id = $4 AND owner = $5 AND lease_counter = $6::bigint "
+        // FOR SHARE: a withdrawal that deletes the row waits for this hand-over's commit, so a
+        // stopping recipient's last reading sees the lease; a hand-over after the withdrawal
+        // finds no row.
+        "AND EXISTS (SELECT 1 FROM shardpipe_workers WHERE pipe = $3 AND worker = $1 "
+        "AND expires_ms >= now_ms FOR SHARE)",
         {to, std::to_string(duration.count()), pipe_, lease.shard_id, lease.owner,
          std::to_string(lease.counter)});
   }

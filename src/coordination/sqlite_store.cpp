@@ -204,7 +204,9 @@ class SqliteStore final : public CheckpointStore {
     Statement stmt(db_,
                    "UPDATE leases SET owner = ?1, lease_counter = lease_counter + 1, "
                    "lease_expires_ms = ?2, handover_to = '', updated_ms = ?3 "
-                   "WHERE pipe = ?4 AND shard_id = ?5 AND owner = ?6 AND lease_counter = ?7");
+                   "WHERE pipe = ?4 AND shard_id = ?5 AND owner = ?6 AND lease_counter = ?7 "
+                   "AND EXISTS (SELECT 1 FROM workers WHERE pipe = ?4 AND worker = ?1 "
+                   "AND expires_ms >= ?3)");
     if (!stmt.ok()) return fail(error("preparing a hand-over"));
     stmt.bind(1, to)
         .bind(2, now + duration.count())

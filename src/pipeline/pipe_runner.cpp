@@ -421,10 +421,13 @@ class PipeRunner {
     }
     auto handed =
         store_->hand_over(hand_over.lease, hand_over.to, config_.checkpoint.lease_duration);
+    if (handed && *handed) return;
     if (!handed) {
       spdlog::warn("pipe {}: shard {} not handed over: {}", config_.name, shard_id,
                    handed.error().message);
     }
+    // The recipient withdrew (or the lease is no longer ours): free the shard for whoever stays.
+    (void)store_->release(hand_over.lease);
   }
 
   std::optional<Error> first_fatal_error() const {

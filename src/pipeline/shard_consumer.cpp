@@ -726,8 +726,13 @@ void ShardConsumer::give_up_lease() {
       spdlog::info("shard {}: lease handed over to {}", shard_.shard_id, to);
       return;
     }
-    if (handed) return;  // no longer ours
-    spdlog::warn("shard {}: lease not handed over: {}", shard_.shard_id, handed.error().message);
+    // Refused: `to` stopped too (or the lease is no longer ours, and releasing changes nothing).
+    // Released, the shard goes to whoever reads the table next, not when its lease runs out.
+    if (handed) {
+      spdlog::info("shard {}: {} withdrew; releasing the lease", shard_.shard_id, to);
+    } else {
+      spdlog::warn("shard {}: lease not handed over: {}", shard_.shard_id, handed.error().message);
+    }
   }
   if (auto released = store_.release(*lease); !released) {
     spdlog::warn("shard {}: lease not released: {}", shard_.shard_id, released.error().message);

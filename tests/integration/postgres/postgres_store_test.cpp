@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "coordination/checkpoint_store.hpp"
@@ -193,6 +194,7 @@ TEST_P(StoreContract, AWorkerAsksForALeaseAndItsOwnerHandsItOverFenced) {
   EXPECT_EQ(asked.counter, lease.counter);
 
   ASSERT_TRUE(*store->checkpoint(lease, "7"));
+  ASSERT_TRUE(store->announce_worker("w2", 10s));
   ASSERT_TRUE(*store->hand_over(lease, "w2", 10s));
   auto handed = **store->get("s");
   EXPECT_EQ(handed.owner, "w2");
@@ -208,6 +210,34 @@ TEST_P(StoreContract, AWorkerAsksForALeaseAndItsOwnerHandsItOverFenced) {
   EXPECT_EQ(taken.counter, handed.counter);
   EXPECT_FALSE(*store->try_take("s", "w1", 10s));
   EXPECT_TRUE(*store->checkpoint(taken, "9"));
+}
+
+// A worker that withdrew is stopping: a lease handed to it would wait for its expiry.
+TEST_P(StoreContract, ALeaseIsHandedOverOnlyToAnAnnouncedWorker) {
+  auto store = open();
+  ASSERT_TRUE(store->ensure_shard("s", {}));
+  auto lease = **store->try_take("s", "w1", 10s);
+  auto refused = [&](const std::string& to, const std::string& why) {
+    EXPECT_FALSE(*store->hand_over(lease, to, 10s)) << why;
+    auto row = **store->get("s");
+    EXPECT_EQ(row.owner, "w1") << why;
+    EXPECT_EQ(row.counter, lease.counter) << why << ": still ours, not fenced";
+  };
+  refused("never-announced", "a worker that never announced itself");
+  ASSERT_TRUE(store->announce_worker("withdrawn", 10s));
+  ASSERT_TRUE(store->withdraw_worker("withdrawn"));
+  refused("withdrawn", "a worker that withdrew");
+  ASSERT_TRUE(store->announce_worker("run-out", 50ms));
+  std::this_thread::sleep_for(200ms);
+  refused("run-out", "a worker whose announcement ran out");
+  auto other_pipe = open("other");
+  ASSERT_TRUE(other_pipe->announce_worker("elsewhere", 10s));
+  refused("elsewhere", "a worker of another pipe");
+
+  EXPECT_TRUE(*store->checkpoint(lease, "5"));
+  ASSERT_TRUE(store->announce_worker("w2", 10s));
+  ASSERT_TRUE(*store->hand_over(lease, "w2", 10s));
+  EXPECT_EQ((**store->get("s")).owner, "w2");
 }
 
 TEST_P(StoreContract, ANewOwnerOrAReleaseForgetsWhoAskedForTheLease) {
@@ -354,8 +384,57 @@ TEST(PostgresStore, AnOlderTableGainsTheHandOverColumns) {
   ASSERT_TRUE(store) << store.error().message;
   auto lease = **(*store)->try_take("s", "w1", 10s);
   EXPECT_TRUE(*(*store)->request_handover("s", "w2"));
+  ASSERT_TRUE((*store)->announce_worker("w2", 10s));
   EXPECT_TRUE(*(*store)->hand_over(lease, "w2", 10s));
   EXPECT_EQ((**(*store)->get("s")).owner, "w2");
+}
+
+// Two workers stopping at once: one hands a lease to the other while it withdraws. Either the
+// hand-over lands before the withdrawal returns (and the withdrawing worker's next reading shows
+// the lease as its own, to release), or it is refused. Here the hand-over is held up by a lock
+// on the lease row until the withdrawal has had its chance to finish first.
+TEST(PostgresStore, AHandOverAndTheRecipientsWithdrawalAreOrdered) {
+  auto& server = shared_server();
+  const std::string pipe = "ordered-withdrawal";
+  auto opened_giver = open_checkpoint_store(server.dsn(), pipe);
+  auto opened_recipient = open_checkpoint_store(server.dsn(), pipe);
+  ASSERT_TRUE(opened_giver && opened_recipient);
+  auto& giver = *opened_giver;
+  auto& recipient = *opened_recipient;
+  ASSERT_TRUE(giver->ensure_shard("s", {}));
+  ASSERT_TRUE(recipient->announce_worker("w2", 10s));
+  auto lease = **giver->try_take("s", "w1", 10s);
+
+  std::unique_ptr<PGconn, decltype(&PQfinish)> blocker(PQconnectdb(server.dsn().c_str()),
+                                                       &PQfinish);
+  auto exec = [&](const std::string& sql) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(blocker.get(), sql.c_str()),
+                                                         &PQclear);
+    auto status = PQresultStatus(result.get());
+    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        << sql << ": " << PQerrorMessage(blocker.get());
+  };
+  exec("BEGIN");
+  exec("SELECT 1 FROM shardpipe_leases WHERE pipe = '" + pipe + "' AND shard_id = 's' FOR UPDATE");
+
+  std::optional<bool> handed;
+  std::thread hand_over([&] { handed = *giver->hand_over(lease, "w2", 10s); });
+  std::this_thread::sleep_for(300ms);
+  std::optional<std::string> owner_after_withdrawal;
+  std::thread withdraw([&] {
+    ASSERT_TRUE(recipient->withdraw_worker("w2"));
+    owner_after_withdrawal = (**recipient->get("s")).owner;
+  });
+  std::this_thread::sleep_for(300ms);
+  exec("COMMIT");
+  hand_over.join();
+  withdraw.join();
+  ASSERT_TRUE(handed.has_value());
+  ASSERT_TRUE(owner_after_withdrawal.has_value());
+  EXPECT_EQ(*handed, *owner_after_withdrawal == "w2")
+      << "handed over: " << *handed
+      << "; owner seen after the withdrawal: " << *owner_after_withdrawal;
+  EXPECT_EQ((**giver->get("s")).owner, *handed ? "w2" : "w1");
 }
 
 TEST(PostgresStore, ManyProcessesOpeningANewStoreAtOnceAllSucceed) {

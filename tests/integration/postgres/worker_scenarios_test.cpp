@@ -3,7 +3,8 @@
 // put all along: fair shares when they start together, no lease moving once shares are fair, a
 // fourth worker joining, a SIGTERM hand-over under 2 s, a SIGKILL take-over once the lease runs
 // out, a worker frozen past its lease (SIGSTOP) that cannot checkpoint when it wakes, and the
-// store going away and coming back. Every record reaches the file target exactly once.
+// store going away and coming back; two workers stopping at the same moment. Every record reaches
+// the file target exactly once.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -83,13 +84,17 @@ class WorkerScenarios : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     dir_ = fresh_test_dir("worker-scenarios-" + GetParam());
-    std::string store = "sqlite:./state/leases.db";
     if (GetParam() == "postgresql") {
       db_.emplace(dir_);
-      store = db_->dsn();
+      store_ = db_->dsn();
     }
     create_log(shardpipe_binary, dir_ / "log", shard_count);
     pipe_ = dir_ / "pipe.yaml";
+    write_pipe(std::chrono::milliseconds(lease_ms));
+    create_store(shardpipe_binary, pipe_);
+  }
+
+  void write_pipe(std::chrono::milliseconds lease_duration) {
     write_file(pipe_, fmt::format(R"(name: scenarios
 source:
   type: local
@@ -106,8 +111,7 @@ metrics:
   listen: "off"
 shutdown_timeout: 5s
 )",
-                                  store, lease_ms));
-    create_store(shardpipe_binary, pipe_);
+                                  store_, lease_duration.count()));
   }
 
   void start(const std::string& id) {
@@ -221,6 +225,7 @@ shutdown_timeout: 5s
   }
 
   static constexpr int lease_ms = 2000;
+  std::string store_ = "sqlite:./state/leases.db";
   fs::path dir_;
   fs::path pipe_;
   std::optional<PostgresServer> db_;
@@ -317,6 +322,50 @@ TEST_P(WorkerScenarios, WorkersShareAStreamFairlyThroughJoinsStopsKillsFreezesAn
 
   std::cout << GetParam() << ": " << put.size() << " records;";
   for (const auto& [phase, ms] : timings) std::cout << " " << phase << " " << ms << " ms;";
+  std::cout << "\n";
+  if (!HasFailure()) fs::remove_all(dir_);
+}
+
+// Two of three workers stopped at the same moment (a rolling restart, a scale-down): each hands
+// its shards on as it leaves, and must not hand any to the other, which is leaving too and would
+// never start them. The shards reach the third at once, not when a lease runs out.
+TEST_P(WorkerScenarios, TwoWorkersStoppingTogetherLeaveTheirShardsToTheThirdAtOnce) {
+  const auto lease = 10s;  // a lease handed to a leaving worker would hold its shard this long
+  write_pipe(lease);
+  Producer producer(dir_ / "log");
+  start("stays");
+  // Which of the two finishes last varies, and only a hand-over to the one that already left
+  // strands a shard: a few rounds.
+  std::vector<int64_t> took_ms;
+  for (int round = 0; round < 3 && !HasFailure(); ++round) {
+    const auto a = fmt::format("a{}", round);
+    const auto b = fmt::format("b{}", round);
+    for (const auto& id : {a, b}) start(id);
+    ASSERT_TRUE(wait_for_owners({a, b, "stays"}, true, 30s)) << describe(last_counts_) << logs();
+    for (const auto& id : {a, b}) workers_[id]->signal(SIGTERM);
+    auto took = wait_for_owners({"stays"}, false, 2 * lease);
+    ASSERT_TRUE(took) << describe(last_counts_) << logs();
+    EXPECT_LT(*took, 5000) << "a shard waited for a lease to run out\n" << logs();
+    took_ms.push_back(*took);
+    for (const auto& id : {a, b}) {
+      auto code = workers_[id]->wait_for(20s);
+      ASSERT_TRUE(code.has_value()) << logs();
+      EXPECT_EQ(*code, 0) << logs();
+    }
+  }
+
+  producer.stop();
+  auto put = producer.records();
+  std::string missing;
+  EXPECT_TRUE(wait_until(
+      [&] { return (missing = exactly_once(put, read_file_target(dir_ / "out"))).empty(); }, 60s))
+      << missing << logs();
+  workers_["stays"]->signal(SIGTERM);
+  auto code = workers_["stays"]->wait_for(20s);
+  ASSERT_TRUE(code.has_value()) << logs();
+  EXPECT_EQ(*code, 0) << logs();
+  std::cout << GetParam() << ": " << put.size() << " records; every shard with the third after";
+  for (auto ms : took_ms) std::cout << " " << ms << " ms";
   std::cout << "\n";
   if (!HasFailure()) fs::remove_all(dir_);
 }

@@ -248,16 +248,38 @@ TEST(LeaseBalancer, ALeavingWorkerSpreadsItsLeasesOverTheLeastLoaded) {
   rows[5].owner = "c";
   rows[5].expires_ms = 500;  // expired: c is not live
   LeaseBalancer a("a", 3s);
-  a.observe(rows, {}, 1000);
+  a.observe(rows, {"b", "d"}, 1000);  // "a" withdrew before this reading
   auto moving = a.hand_overs_on_leaving();
   ASSERT_EQ(moving.size(), 4u);
-  for (const auto& hand_over : moving) EXPECT_EQ(hand_over.to, "b");
+  std::map<std::string, int> given;
+  for (const auto& hand_over : moving) ++given[hand_over.to];
+  EXPECT_EQ(given["b"], 2) << "b holds one already: 3 and 2 in the end";
+  EXPECT_EQ(given["d"], 2);
 
   LeaseBalancer alone("b", 3s);
   rows[4].owner = "b";
   for (int i : {0, 1, 2, 3}) rows[i].owner = "";
   alone.observe(rows, {}, 1000);
   EXPECT_TRUE(alone.hand_overs_on_leaving().empty());
+}
+
+// Two workers stopping at once: each withdraws, then reads the table. The other still holds
+// leases, so it counts as live, but it withdrew: it would never start what it is given.
+TEST(LeaseBalancer, ALeavingWorkerGivesNothingToAWorkerThatWithdrew) {
+  std::vector<LeaseRow> rows(6);
+  for (int i = 0; i < 6; ++i) {
+    rows[i].shard_id = "s" + std::to_string(i);
+    rows[i].expires_ms = 50'000;
+    rows[i].owner = i < 3 ? "a" : "b";
+  }
+  LeaseBalancer a("a", 3s);
+  a.observe(rows, {"c"}, 1000);
+  auto moving = a.hand_overs_on_leaving();
+  ASSERT_EQ(moving.size(), 3u);
+  for (const auto& hand_over : moving) EXPECT_EQ(hand_over.to, "c");
+
+  a.observe(rows, {}, 1000);
+  EXPECT_TRUE(a.hand_overs_on_leaving().empty()) << "nobody announced: release instead";
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ TEST_F(SqliteStoreTest, AnOlderStoreGainsTheHandOverColumns) {
   auto store = open();
   auto lease = **store->try_take("s", "w1", std::chrono::seconds(10));
   EXPECT_TRUE(*store->request_handover("s", "w2"));
+  ASSERT_TRUE(store->announce_worker("w2", std::chrono::seconds(10)));
   EXPECT_TRUE(*store->hand_over(lease, "w2", std::chrono::seconds(10)));
   EXPECT_EQ((**store->get("s")).owner, "w2");
 }
