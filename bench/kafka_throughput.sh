@@ -5,6 +5,8 @@
 # - kcat (librdkafka, no consumer group): every partition from the beginning to its end, each
 #   value written as a line to a file;
 # - kcat -G: the same through a consumer group (auto-commit), so it pays the group's join too;
+# - kcat -G writing shardpipe's envelope (its format string fills in the fields) instead of the
+#   bare value: the bare client doing the same output;
 # - kafkajs: a consumer group from the beginning, values written to a file (buffered), offsets
 #   committed after every batch (kafka_kafkajs_consumer.js);
 # - shardpipe: kafka source → file target (text envelopes), offsets committed to its group.
@@ -112,6 +114,8 @@ measure() {
   server=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')
 }
 
+# shardpipe's envelope for these messages, as a kcat format string (see kcat_envelope below).
+kcat_envelope_format='{"eventSource":"SelfManagedKafka","eventID":"%t-%p:%o","bootstrapServers":"'$bootstraps'","topic":"%t","partition":%p,"offset":%o,"timestamp":%T,"timestampType":"CREATE_TIME","key":"%k","value":"%s","headers":[]}\n'
 kcat_fetch=()
 for setting in "${fetch_settings[@]}"; do kcat_fetch+=(-X "$setting"); done
 
@@ -163,6 +167,7 @@ timed_reader() {  # READER OUTPUT STDOUT COMMAND…
   [ "$status" -eq 0 ] || { echo "$reader exited $status" >&2; exit 1; }
   got=$(wc -l < "$output")
   [ "$got" -eq "$messages" ] || { echo "$reader wrote $got of $messages" >&2; exit 1; }
+  output_bytes=$(stat -c %s "$output")
   rows+=("$reader|$run|$wall|$cpu|$rss|$server")
   results+=("$reader $run $wall $cpu $rss_kb")
   speeds[$reader,$run]=$wall
@@ -205,6 +210,14 @@ for run in $(seq "$runs"); do
   timed_reader kcat_group "$work/kcat-out.txt" "$work/kcat-out.txt" \
     kcat -G "bench-kcat-$run" -q -e -b "$bootstraps" -f '%s\n' -X auto.offset.reset=earliest \
     "${kcat_fetch[@]}" "$topic"
+  # kcat -G again, writing shardpipe's envelope (CONTRACT section 3) through its format string
+  # instead of the bare value: the bare client doing the same output as shardpipe, so what is
+  # left between them is the guarantees and the pipeline. kcat does not escape JSON: the
+  # benchmark's keys and values need none.
+  timed_reader kcat_envelope "$work/kcat-out.txt" "$work/kcat-out.txt" \
+    kcat -G "bench-kcat-envelope-$run" -q -e -b "$bootstraps" -f "$kcat_envelope_format" \
+    -X auto.offset.reset=earliest "${kcat_fetch[@]}" "$topic"
+  notes+=("kcat -G envelope run $run: $((output_bytes / 1000000)) MB of envelopes written (kcat does not escape the values' quotes: 6 bytes a line fewer than shardpipe's)")
   timed_reader kafkajs "$work/kafkajs-out.txt" "$work/kafkajs.log" \
     node bench/kafka_kafkajs_consumer.js "$bootstraps" "$topic" "bench-kafkajs-$run" \
     "$work/kafkajs-out.txt" "$messages"
@@ -255,6 +268,7 @@ for row in "${rows[@]}"; do
   case $what in
     kcat) name="kcat -C -e (no group) → file" ;;
     kcat_group) name="kcat -G -e (consumer group, auto-commit) → file" ;;
+    kcat_envelope) name="kcat -G -e, shardpipe's envelope by -f → file" ;;
     kafkajs) name="kafkajs consumer group, eachBatch → file, autoCommit" ;;
     shardpipe) name="shardpipe kafka → file (data_encoding: text)" ;;
   esac
@@ -263,7 +277,7 @@ done
 echo
 for run in $(seq "$runs"); do
   if [ -n "${speeds[shardpipe,$run]:-}" ]; then
-    echo "run $run: shardpipe / kcat (msgs/s) $(ratio "${speeds[kcat,$run]}" "${speeds[shardpipe,$run]}"), shardpipe / kcat -G $(ratio "${speeds[kcat_group,$run]}" "${speeds[shardpipe,$run]}"), shardpipe / kafkajs $(ratio "${speeds[kafkajs,$run]}" "${speeds[shardpipe,$run]}"), kafkajs / kcat $(ratio "${speeds[kcat,$run]}" "${speeds[kafkajs,$run]}")"
+    echo "run $run: shardpipe / kcat (msgs/s) $(ratio "${speeds[kcat,$run]}" "${speeds[shardpipe,$run]}"), shardpipe / kcat -G $(ratio "${speeds[kcat_group,$run]}" "${speeds[shardpipe,$run]}"), shardpipe / kcat -G envelope $(ratio "${speeds[kcat_envelope,$run]}" "${speeds[shardpipe,$run]}"), shardpipe / kafkajs $(ratio "${speeds[kafkajs,$run]}" "${speeds[shardpipe,$run]}"), kafkajs / kcat $(ratio "${speeds[kcat,$run]}" "${speeds[kafkajs,$run]}")"
   else
     echo "run $run: kafkajs / kcat (msgs/s) $(ratio "${speeds[kcat,$run]}" "${speeds[kafkajs,$run]}")"
   fi

@@ -34,6 +34,7 @@ SOURCES = [
     ("kafka", "Kafka (librdkafka mock cluster)", [
         ("kcat", "kcat -C -e → file (ceiling)", "kcat", None),
         ("kcat_group", "kcat -G -e, consumer group → file", "kcat", "kafkajs"),
+        ("kcat_envelope", "kcat -G -e, shardpipe's envelope by -f → file", "kcat", "kafkajs"),
         ("kafkajs", "kafkajs consumer group → file", "kcat", "kafkajs"),
         ("shardpipe", "shardpipe kafka → file", "kcat", "kafkajs"),
     ]),
