@@ -8,6 +8,7 @@
 #include "sources/kafka/cluster_client.hpp"
 #include "sources/kafka/group_checkpoints.hpp"
 #include "sources/kafka/group_member.hpp"
+#include "sources/kafka/outside_reader.hpp"
 #include "sources/kafka/partition_reader.hpp"
 
 namespace shardpipe {
@@ -54,7 +55,12 @@ class KafkaSource final : public Source {
                                                   const StartPosition& start) override {
     auto partition = TopicPartition::parse(shard_id);
     if (!partition) return fail(Error::fatal("not a Kafka topic-partition: " + shard_id));
-    if (!member_) return fail(Error::fatal("the Kafka source reads only as a group member"));
+    if (!member_) {
+      // From outside the group (`verify`): a reader of its own that never joins it.
+      auto wanted = start_offset(*partition, start);
+      if (!wanted) return fail(wanted.error());
+      return kafka::OutsideReader::open(config_, *partition, *wanted);
+    }
     auto assignment = member_->assignment(*partition);
     if (!assignment) {
       return fail(Error::retriable(shard_id + " is not assigned to this worker"));
@@ -125,8 +131,12 @@ class KafkaSource final : public Source {
         return RD_KAFKA_OFFSET_BEGINNING_VALUE;
       case StartKind::latest:
         return RD_KAFKA_OFFSET_END_VALUE;
-      case StartKind::at_timestamp:
-        return member_->offset_for_time(partition, start.timestamp_ms);
+      case StartKind::at_timestamp: {
+        if (member_) return member_->offset_for_time(partition, start.timestamp_ms);
+        auto client = cluster_client();
+        if (!client) return fail(client.error());
+        return (*client)->offset_for_time(partition, start.timestamp_ms);
+      }
     }
     return RD_KAFKA_OFFSET_BEGINNING_VALUE;
   }

@@ -1,10 +1,11 @@
 // The DynamoDB Streams source against DynamoDB Local, with the AWS SDK for JavaScript writing the
 // items and reading the stream independently: exactly the changes made, in order per item, as the
 // service sent them; kills; silence; every stream view type; a disabled stream; start positions;
-// the errors an operator sees.
+// the errors an operator sees; `verify` reading the stream back.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <thread>
@@ -22,6 +23,13 @@ namespace t = shardpipe::testing;
 using namespace std::chrono_literals;
 
 const std::string binary = SHARDPIPE_BINARY;
+
+// `shardpipe verify --json`: its exit status and report.
+std::pair<int, nlohmann::json> verify(const fs::path& pipe) {
+  auto done = t::run_process_for(120s, {binary, "verify", pipe.string(), "--json"});
+  EXPECT_NE(done.exit_code, 2) << done.err;
+  return {done.exit_code, nlohmann::json::parse(done.out, nullptr, false)};
+}
 
 using DynamoDbStreams = t::DynamoDbStreamsTest;
 
@@ -120,6 +128,22 @@ TEST_F(DynamoDbStreams, FiveThousandChangesThroughKillsNoneLostNoneTwicePerItemO
   }
   EXPECT_EQ(inserts, 50);
   std::cout << "changes: 5000, kills: " << kills << ", delivered: " << delivered.size() << "\n";
+
+  // `verify` reads the stream again and finds each change once; then a file gone is named.
+  auto [clean_exit, clean] = verify(pipe);
+  EXPECT_EQ(clean_exit, 0) << clean.dump();
+  EXPECT_EQ(clean["result"], "clean") << clean.dump();
+  EXPECT_EQ(clean["totals"]["expected"], 5000);
+  EXPECT_EQ(clean["totals"]["inTarget"], 5000);
+  auto files = t::file_target_files(dir_ / "out");
+  ASSERT_FALSE(files.empty());
+  auto text = t::read_file(files.back());
+  auto lost = std::count(text.begin(), text.end(), '\n');
+  fs::remove(files.back());
+  auto [damaged_exit, damaged] = verify(pipe);
+  EXPECT_EQ(damaged_exit, 1) << damaged.dump();
+  EXPECT_EQ(damaged["totals"]["missing"], lost) << damaged.dump();
+  EXPECT_EQ(damaged["totals"]["gaps"], 1) << damaged.dump();
 }
 
 TEST_F(DynamoDbStreams, ChangesAfterTwentySecondsOfSilenceAreDelivered) {
@@ -200,6 +224,12 @@ target:)");
   // The others were filtered out, and so handled: checkpointed at the last change.
   EXPECT_EQ(t::checkpoints(binary, pipe).begin()->second,
             t::stream_by_sequence(endpoint(), arn).rbegin()->first);
+  // `verify` applies the filter again: 9 changes, 5 in the target, 4 filtered out.
+  auto [exit_code, report] = verify(pipe);
+  EXPECT_EQ(exit_code, 0) << report.dump();
+  EXPECT_EQ(report["totals"]["expected"], 9) << report.dump();
+  EXPECT_EQ(report["totals"]["inTarget"], 5);
+  EXPECT_EQ(report["totals"]["filtered"], 4);
 }
 
 TEST_F(DynamoDbStreams, ADisabledStreamIsReadToItsEndAndReported) {

@@ -1,9 +1,11 @@
 // The Kafka source against librdkafka's mock cluster, with kcat producing and reading back:
-// poison messages, SIGKILLs mid-consumption, restarts, status and resets from outside the group.
+// poison messages, SIGKILLs mid-consumption, restarts, status, resets and verify from outside the
+// group.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <random>
 #include <thread>
 
@@ -176,6 +178,62 @@ TEST(KafkaSource, LatestIsCommittedAtOnceSoARestartSkipsNothing) {
   }
   ASSERT_EQ(fresh.size(), 50u);
   EXPECT_EQ(test.exactly_once(fresh), "");
+}
+
+// `verify` reads every partition from outside the group (never joining it, never committing) and
+// finds each message once in the file target or the dead letters; then it names exactly what a
+// deleted file lost and a copied line repeated.
+TEST(KafkaSource, VerifyReadsFromOutsideTheGroupAndFindsLostAndRepeatedMessages) {
+  KafkaSourceTest test("kafka-verify", 3);
+  test.write_pipe({.target = "{ type: file, path: ./out, records_per_file: 100 }"});
+  auto expected = test.produce(3000, 60, 100);
+  auto finished = run_until_idle(binary, test.pipe_file(), "w1", "2s");
+  ASSERT_EQ(finished.exit_code, 0) << finished.err;
+  ASSERT_EQ(test.exactly_once(expected), "");
+  const auto committed = test.checkpoints();
+  auto verify = [&] {
+    auto done = run_process_for(120s, {binary, "verify", test.pipe_file().string(), "--json"});
+    EXPECT_TRUE(done.err.empty() || done.exit_code != 2) << done.err;
+    return std::pair{done.exit_code, nlohmann::json::parse(done.out, nullptr, false)};
+  };
+
+  auto [clean_exit, clean] = verify();
+  EXPECT_EQ(clean_exit, 0) << clean.dump();
+  EXPECT_EQ(clean["result"], "clean") << clean.dump();
+  EXPECT_EQ(clean["shards"].size(), 3u);
+  EXPECT_EQ(clean["totals"]["expected"], 3000);
+  EXPECT_EQ(clean["totals"]["inTarget"], 2970);
+  EXPECT_EQ(clean["totals"]["deadLettered"], 30);
+  EXPECT_EQ(clean["totals"]["missing"], 0);
+  EXPECT_EQ(clean["totals"]["duplicates"], 0);
+  EXPECT_EQ(test.checkpoints(), committed) << "verify moved the group's offsets";
+
+  // One file of orders-0 lost, and a line of orders-1 copied into another of its files.
+  auto lost_file = file_target_files(test.dir() / "out" / "orders-0").front();
+  auto lost_lines = read_file(lost_file);
+  auto lost = std::count(lost_lines.begin(), lost_lines.end(), '\n');
+  ASSERT_GT(lost, 0);
+  std::filesystem::remove(lost_file);
+  auto copied_from = file_target_files(test.dir() / "out" / "orders-1");
+  ASSERT_GE(copied_from.size(), 2u);
+  auto first_file = read_file(copied_from.front());
+  auto copy = first_file.substr(0, first_file.find('\n') + 1);
+  write_file(copied_from.back(), read_file(copied_from.back()) + copy);
+
+  auto [damaged_exit, damaged] = verify();
+  EXPECT_EQ(damaged_exit, 1) << damaged.dump();
+  EXPECT_EQ(damaged["result"], "failed") << damaged.dump();
+  EXPECT_EQ(damaged["totals"]["missing"], lost) << damaged.dump();
+  // One gap, or more where a dead-lettered message inside the lost file's range splits it.
+  EXPECT_GE(damaged["totals"]["gaps"], 1) << damaged.dump();
+  EXPECT_EQ(damaged["totals"]["duplicates"], 1) << damaged.dump();
+  for (const auto& shard : damaged["shards"]) {
+    if (shard["shardId"] == "orders-0") {
+      EXPECT_EQ(shard["missing"], lost) << shard.dump();
+    } else if (shard["shardId"] == "orders-1") {
+      EXPECT_EQ(shard["duplicates"]["count"], 1) << shard.dump();
+    }
+  }
 }
 
 // A protected librdkafka setting cannot be turned off from the pipe file: `validate` names it
