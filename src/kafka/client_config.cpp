@@ -81,4 +81,14 @@ Result<ConfPtr> make_client_conf(const ClientSettings& settings) {
   return conf;
 }
 
+Result<rd_kafka_s*> new_consumer(const ClientSettings& settings) {
+  auto conf = make_client_conf(settings);
+  if (!conf) return fail(conf.error());
+  char error[512] = {};
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof error);
+  if (!handle) return fail(Error::fatal(fmt::format("kafka client: {}", error)));
+  (void)conf->release();  // the handle owns it now
+  return handle;
+}
+
 }  // namespace shardpipe::kafka

@@ -13,6 +13,7 @@
 #include "core/result.hpp"
 
 struct rd_kafka_conf_s;
+struct rd_kafka_s;
 
 namespace shardpipe::kafka {
 
@@ -44,6 +45,10 @@ std::vector<ProtectedSetting> protect(std::span<const config::KafkaSafetySetting
 // A fatal error names the offending property: an unknown key, a bad value, or a protected key
 // set to another value.
 Result<ConfPtr> make_client_conf(const ClientSettings& settings);
+
+// A consumer handle made from `settings` (it owns their configuration from then on), or a fatal
+// error naming the offending property.
+Result<rd_kafka_s*> new_consumer(const ClientSettings& settings);
 
 // "host:port,host:port"
 std::string join_servers(const std::vector<std::string>& servers);

@@ -75,13 +75,9 @@ Result<std::unique_ptr<ClusterClient>> ClusterClient::connect(const config::Sour
   settings.properties.erase("enable.auto.commit");
   settings.properties["group.id"] = source.consumer_group;
   settings.properties.try_emplace("partition.assignment.strategy", "cooperative-sticky");
-  auto conf = make_client_conf(settings);
-  if (!conf) return fail(conf.error());
-  char error[512] = {};
-  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof error);
-  if (!handle) return fail(Error::fatal(fmt::format("kafka client: {}", error)));
-  (void)conf->release();
-  return std::unique_ptr<ClusterClient>(new ClusterClient(handle, source, std::move(settings)));
+  auto handle = new_consumer(settings);
+  if (!handle) return fail(handle.error());
+  return std::unique_ptr<ClusterClient>(new ClusterClient(*handle, source, std::move(settings)));
 }
 
 ClusterClient::ClusterClient(rd_kafka_s* handle, const config::SourceConfig& source,
@@ -196,12 +192,9 @@ Status ClusterClient::commit(const std::map<TopicPartition, int64_t>& offsets) {
   // Kafka takes a group's commits from its members (a broker may refuse a client outside the
   // group even while the group is empty), so this joins the group for the moment it takes. It
   // must then hold every partition: anything less means other members are running.
-  auto conf = make_client_conf(settings_);
-  if (!conf) return fail(conf.error());
-  char error[512] = {};
-  rd_kafka_t* member = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof error);
-  if (!member) return fail(Error::fatal(fmt::format("kafka client: {}", error)));
-  (void)conf->release();
+  auto joined = new_consumer(settings_);
+  if (!joined) return fail(joined.error());
+  rd_kafka_t* member = *joined;
   rd_kafka_poll_set_consumer(member);
   auto close = [&] {
     rd_kafka_consumer_close(member);

@@ -39,12 +39,9 @@ Result<std::unique_ptr<ShardReader>> OutsideReader::open(const config::SourceCon
   settings.properties["enable.auto.commit"] = "false";
   settings.properties["enable.auto.offset.store"] = "false";
   settings.properties["enable.partition.eof"] = "true";  // how a read knows it reached the end
-  auto conf = make_client_conf(settings);
-  if (!conf) return fail(conf.error());
-  char error[512] = {};
-  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof error);
-  if (!handle) return fail(Error::fatal(fmt::format("kafka client: {}", error)));
-  (void)conf->release();
+  auto consumer = new_consumer(settings);
+  if (!consumer) return fail(consumer.error());
+  rd_kafka_t* handle = *consumer;
   rd_kafka_topic_t* topic = rd_kafka_topic_new(handle, partition.topic.c_str(), nullptr);
   if (!topic) {
     auto reason = rd_kafka_err2str(rd_kafka_last_error());

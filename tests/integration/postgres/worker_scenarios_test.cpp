@@ -224,6 +224,17 @@ shutdown_timeout: 5s
     sqlite3_close(db);
   }
 
+  // Stops the producer, then waits until the file target holds each record it put exactly once.
+  std::vector<PutRecord> stop_and_wait_for_every_record_once(Producer& producer) {
+    producer.stop();
+    auto put = producer.records();
+    std::string missing;
+    EXPECT_TRUE(wait_until(
+        [&] { return (missing = exactly_once(put, read_file_target(dir_ / "out"))).empty(); }, 60s))
+        << missing << logs();
+    return put;
+  }
+
   static constexpr int lease_ms = 2000;
   std::string store_ = "sqlite:./state/leases.db";
   fs::path dir_;
@@ -303,12 +314,7 @@ TEST_P(WorkerScenarios, WorkersShareAStreamFairlyThroughJoinsStopsKillsFreezesAn
   for (std::string id : {"w1", "w2"}) EXPECT_TRUE(workers_[id]->running()) << id << logs();
   ASSERT_TRUE(expect_owners("after the outage: fair shares", {"w1", "w2"}, true, 30s));
 
-  producer.stop();
-  auto put = producer.records();
-  std::string missing;
-  EXPECT_TRUE(wait_until(
-      [&] { return (missing = exactly_once(put, read_file_target(dir_ / "out"))).empty(); }, 60s))
-      << missing << logs();
+  auto put = stop_and_wait_for_every_record_once(producer);
   for (std::string id : {"w1", "w2"}) workers_[id]->signal(SIGTERM);
   for (std::string id : {"w1", "w2"}) {
     auto code = workers_[id]->wait_for(20s);
@@ -354,12 +360,7 @@ TEST_P(WorkerScenarios, TwoWorkersStoppingTogetherLeaveTheirShardsToTheThirdAtOn
     }
   }
 
-  producer.stop();
-  auto put = producer.records();
-  std::string missing;
-  EXPECT_TRUE(wait_until(
-      [&] { return (missing = exactly_once(put, read_file_target(dir_ / "out"))).empty(); }, 60s))
-      << missing << logs();
+  auto put = stop_and_wait_for_every_record_once(producer);
   workers_["stays"]->signal(SIGTERM);
   auto code = workers_["stays"]->wait_for(20s);
   ASSERT_TRUE(code.has_value()) << logs();
