@@ -112,6 +112,7 @@ void finalize(PipeConfig& config, const SeenKeys& seen, Diagnostics& diagnostics
   apply_name_defaults(config, seen);
   resolve_store_path(config);
   config.target.base_dir = config.base_dir;
+  if (config.enrichment) config.enrichment->base_dir = config.base_dir;
 }
 
 }  // namespace shardpipe::config

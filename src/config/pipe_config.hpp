@@ -84,10 +84,12 @@ struct TargetConfig {
 
 // An enrichment called for each batch between the transform and the target (docs/filtering.md).
 struct EnrichmentConfig {
-  std::string type = "http";  // http; a command processor is not available yet
+  std::string type = "http";  // http | command
   std::string url;
   std::map<std::string, std::string> headers;  // may hold ${ENV} references
+  std::vector<std::string> command;            // argv of the enrichment processor
   Duration timeout{10000};
+  std::filesystem::path base_dir;  // the pipe file's folder: the processor's working directory
 };
 
 struct RetryConfig {

@@ -1,5 +1,5 @@
-// The `enrichment` section: an HTTP endpoint that replaces the records of each batch before the
-// target receives them.
+// The `enrichment` section: an HTTP endpoint or a record processor that replaces the records of
+// each batch before the target receives them.
 #include "config/properties.hpp"
 #include "config/property_store.hpp"
 
@@ -9,9 +9,10 @@ std::span<const Property> enrichment_properties() {
       {.key = "type",
        .type = ValueType::enumeration,
        .default_text = "http",
-       .allowed = {"http"},
-       .description = "The kind of enrichment. Only http for now: an enrichment by a command "
-                      "(a record processor) is not available yet.",
+       .allowed = {"http", "command"},
+       .description = "The kind of enrichment: http (an endpoint that each batch is POSTed to) "
+                      "or command (a record processor that each batch is sent to as "
+                      "enrichRecords, docs/command-target.md).",
        .example = "http",
        .store = member(&EnrichmentConfig::type)},
       {.key = "url",
@@ -35,13 +36,23 @@ std::span<const Property> enrichment_properties() {
                       "variable is an error); values are never logged.",
        .example = "{ Authorization: \"Bearer ${ENRICH_TOKEN}\" }",
        .store = member(&EnrichmentConfig::headers)},
+      {.key = "command",
+       .type = ValueType::string_list,
+       .applies_to = {"command"},
+       .required = true,
+       .description = "The enrichment processor's argv, in any language: it reads each batch "
+                      "on standard input and replies with one new record per record, in order. "
+                      "Its working directory is the pipe file's folder.",
+       .example = "[python3, ./enrich.py]",
+       .store = member(&EnrichmentConfig::command)},
       {.key = "timeout",
        .type = ValueType::duration,
        .default_text = "10s",
        .bounds = {.min = 1, .max = 900'000},
-       .applies_to = {"http"},
-       .description = "How long one enrichment request may take; a time-out fails the whole "
-                      "batch, which is retried.",
+       .applies_to = {"http", "command"},
+       .description = "How long one enrichment request (http) or one reply (command) may take; "
+                      "a time-out fails the whole batch, which is retried, and a command that "
+                      "hangs is restarted.",
        .example = "5s",
        .store = member(&EnrichmentConfig::timeout)},
   };

@@ -20,7 +20,8 @@ class Enricher {
   virtual Result<std::vector<std::string>> enrich(std::span<const Record> batch) = 0;
 };
 
-// Makes one enricher per shard sink: a sink is used by one thread, and so is its enricher.
-using EnricherFactory = std::function<std::unique_ptr<Enricher>()>;
+// Makes one enricher per shard sink (named by its shard): a sink is used by one thread, and so is
+// its enricher.
+using EnricherFactory = std::function<std::unique_ptr<Enricher>(const std::string& shard_id)>;
 
 }  // namespace shardpipe

@@ -5,6 +5,16 @@
 #include <vector>
 
 namespace shardpipe {
+namespace {
+
+// The batch failed before the inner sink saw it: the records' failure, whatever the sink.
+DeliveryOutcome refused(Error error) {
+  auto outcome = DeliveryOutcome::failed(std::move(error));
+  outcome.refused_before_buffering = true;
+  return outcome;
+}
+
+}  // namespace
 
 EnrichingSink::EnrichingSink(std::unique_ptr<Enricher> enricher, std::unique_ptr<ShardSink> inner)
     : enricher_(std::move(enricher)), inner_(std::move(inner)) {}
@@ -12,10 +22,10 @@ EnrichingSink::EnrichingSink(std::unique_ptr<Enricher> enricher, std::unique_ptr
 DeliveryOutcome EnrichingSink::deliver(std::span<const Record> batch) {
   if (batch.empty()) return inner_->deliver(batch);
   auto envelopes = enricher_->enrich(batch);
-  if (!envelopes) return DeliveryOutcome::failed(std::move(envelopes.error()));
+  if (!envelopes) return refused(std::move(envelopes.error()));
   // Checked here too, whatever the enricher, since the inner sink's indexes depend on it.
   if (envelopes->size() != batch.size()) {
-    return DeliveryOutcome::failed(Error::retriable(fmt::format(
+    return refused(Error::retriable(fmt::format(
         "the enrichment returned {} records for a batch of {}", envelopes->size(), batch.size())));
   }
   std::vector<Record> enriched(batch.begin(), batch.end());

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "enrich/command_enricher.hpp"
 #include "enrich/enriching_sink.hpp"
 #include "enrich/http_enricher.hpp"
 
@@ -13,16 +14,15 @@ EnrichingTarget::EnrichingTarget(EnricherFactory make_enricher, std::unique_ptr<
 Result<std::unique_ptr<ShardSink>> EnrichingTarget::open_shard(const std::string& shard_id) {
   auto sink = inner_->open_shard(shard_id);
   if (!sink) return fail(std::move(sink.error()));
-  return std::make_unique<EnrichingSink>(make_enricher_(), std::move(*sink));
+  return std::make_unique<EnrichingSink>(make_enricher_(shard_id), std::move(*sink));
 }
 
 Result<std::unique_ptr<Target>> make_enriching_target(const config::EnrichmentConfig& config,
                                                       std::unique_ptr<Target> inner) {
-  // The loader admits only http; anything else reaching here is a programming error.
-  if (config.type != "http") {
-    return fail(Error::fatal(fmt::format("enrichment.type: {} is not available", config.type)));
-  }
-  auto factory = http_enricher_factory(config);
+  Result<EnricherFactory> factory =
+      fail(Error::fatal(fmt::format("enrichment.type: {} is not available", config.type)));
+  if (config.type == "http") factory = http_enricher_factory(config);
+  if (config.type == "command") factory = command_enricher_factory(config);
   if (!factory) return fail(std::move(factory.error()));
   return std::make_unique<EnrichingTarget>(std::move(*factory), std::move(inner));
 }

@@ -15,6 +15,21 @@ std::string with_excerpt(std::string message, std::string_view body) {
   return message;
 }
 
+// The elements of `array` as compact JSON, when there is one per record of the batch.
+Result<std::vector<std::string>> elements_of(const nlohmann::json& array, size_t batch_size,
+                                             const std::string& who_answered) {
+  if (array.size() != batch_size) {
+    return fail(Error::retriable(fmt::format("{} {} elements for a batch of {} records",
+                                             who_answered, array.size(), batch_size)));
+  }
+  std::vector<std::string> envelopes;
+  envelopes.reserve(array.size());
+  for (const auto& element : array) {
+    envelopes.push_back(element.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  return envelopes;
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> read_enrichment_answer(int status, std::string_view body,
@@ -30,16 +45,17 @@ Result<std::vector<std::string>> read_enrichment_answer(int status, std::string_
     return fail(Error::retriable(
         with_excerpt(fmt::format("the enrichment {} did not answer a JSON array", url), body)));
   }
-  if (answer.size() != batch_size) {
+  return elements_of(answer, batch_size, fmt::format("the enrichment {} answered", url));
+}
+
+Result<std::vector<std::string>> read_enrichment_reply(std::string_view reply, size_t batch_size,
+                                                       std::string_view who) {
+  auto answer = nlohmann::json::parse(reply, nullptr, /*allow_exceptions=*/false);
+  if (!answer.is_object() || !answer.contains("records") || !answer["records"].is_array()) {
     return fail(Error::retriable(
-        fmt::format("the enrichment {} answered {} elements for a batch of {} records", url,
-                    answer.size(), batch_size)));
+        with_excerpt(fmt::format("{} replied without a \"records\" array", who), reply)));
   }
-  std::vector<std::string> envelopes;
-  envelopes.reserve(answer.size());
-  for (const auto& element : answer)
-    envelopes.push_back(element.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  return envelopes;
+  return elements_of(answer["records"], batch_size, fmt::format("{} replied", who));
 }
 
 }  // namespace shardpipe

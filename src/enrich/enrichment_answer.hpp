@@ -1,5 +1,5 @@
-// How the http enrichment reads an answer, without any I/O so that every case can be checked on
-// its own.
+// How an enrichment's answer is read (an http answer, a command processor's reply), without any
+// I/O so that every case can be checked on its own.
 #pragma once
 
 #include <string>
@@ -17,5 +17,11 @@ namespace shardpipe {
 // body, retriable.
 Result<std::vector<std::string>> read_enrichment_answer(int status, std::string_view body,
                                                         size_t batch_size, std::string_view url);
+
+// The same for a command enrichment's reply line, {"action":"status",...,"records":[...]}: its
+// "records" must be an array of exactly `batch_size` elements. Otherwise a retriable error naming
+// `who` (the processor).
+Result<std::vector<std::string>> read_enrichment_reply(std::string_view reply, size_t batch_size,
+                                                       std::string_view who);
 
 }  // namespace shardpipe

@@ -52,7 +52,8 @@ Result<EnricherFactory> http_enricher_factory(const config::EnrichmentConfig& co
   auto headers = request_headers(config.headers, "enrichment.headers", "the enrichment");
   if (!headers) return fail(std::move(headers.error()));
   settings->headers = std::move(*headers);
-  return EnricherFactory([settings] { return std::make_unique<HttpEnricher>(settings); });
+  return EnricherFactory(
+      [settings](const std::string&) { return std::make_unique<HttpEnricher>(settings); });
 }
 
 }  // namespace shardpipe

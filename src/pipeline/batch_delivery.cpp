@@ -43,9 +43,28 @@ BatchDelivery::BatchDelivery(RetryPolicy policy, DeadLetterDestination* dead_let
       hooks_(std::move(hooks)) {}
 
 bool BatchDelivery::deliver(ShardSink& sink, std::vector<Record>& batch) {
-  if (sink.buffering()) return deliver_buffered(sink, batch);
   std::vector<int> failures(batch.size(), 0);
-  return deliver_group(sink, std::move(batch), std::move(failures));
+  if (!sink.buffering()) return deliver_group(sink, std::move(batch), std::move(failures));
+  // A buffering sink's records fail only before it takes them (an enrichment in front of it):
+  // the retry policy applies to those, through a stage that retries the sink's own errors.
+  // maximum_record_age does not: the file target writes what it is given, however old.
+  class BufferingStage final : public ShardSink {
+   public:
+    BufferingStage(BatchDelivery& delivery, ShardSink& sink) : delivery_(delivery), sink_(sink) {}
+    DeliveryOutcome deliver(std::span<const Record> records) override {
+      return delivery_.buffer(sink_, records);
+    }
+    DeliveryOutcome flush() override { return {}; }
+    size_t pending() const override { return 0; }
+    Status close(CloseReason) override { return {}; }
+
+   private:
+    BatchDelivery& delivery_;
+    ShardSink& sink_;
+  } stage(*this, sink);
+  stopped_ = false;
+  bool done = deliver_group(stage, std::move(batch), std::move(failures), false);
+  return done && !stopped_;
 }
 
 void BatchDelivery::mark_delivered(const std::vector<uint64_t>& ordinals) {
@@ -53,25 +72,38 @@ void BatchDelivery::mark_delivered(const std::vector<uint64_t>& ordinals) {
   counters_.records_delivered += ordinals.size();
 }
 
-bool BatchDelivery::deliver_buffered(ShardSink& sink, std::vector<Record>& batch) {
+DeliveryOutcome BatchDelivery::buffer(ShardSink& sink, std::span<const Record> records) {
+  // Told to stop: answered as taken, so that the caller goes no further; `stopped_` says why.
+  DeliveryOutcome taken;
+  taken.accepted = records.size();
+  if (stopped_) return taken;
   Backoff backoff(policy_.backoff_initial, policy_.backoff_max);
-  std::span<const Record> remaining(batch);
+  std::span<const Record> remaining(records);
   while (true) {
     DeliveryOutcome outcome = sink.deliver(remaining);
+    // Marked here, before a checkpoint the sink asks for, which must include them.
     mark_delivered(outcome.delivered);
-    if (outcome.checkpoint_now && !hooks_.checkpoint_now()) return false;
-    remaining = remaining.subspan(std::min(outcome.accepted, remaining.size()));
-    counters_.count(outcome.error ? AttemptOutcome::failure : AttemptOutcome::success);
-    if (!outcome.error) return true;
-    if (outcome.error->kind == ErrorClass::fatal) {
-      hooks_.fatal(*outcome.error);
-      return false;
+    if (outcome.checkpoint_now && !hooks_.checkpoint_now()) {
+      stopped_ = true;
+      return taken;
     }
+    remaining = remaining.subspan(std::min(outcome.accepted, remaining.size()));
+    if (!outcome.error) return taken;
+    if (outcome.error->kind == ErrorClass::fatal || outcome.refused_before_buffering) {
+      DeliveryOutcome refused;
+      refused.accepted = records.size() - remaining.size();
+      refused.error = std::move(outcome.error);
+      return refused;
+    }
+    counters_.count(AttemptOutcome::failure);
     auto wait = backoff.next();
     spdlog::warn("shard {}: delivery failed (attempt {}), retrying in {} ms: {}", shard_id_,
                  backoff.attempts(), wait.count(), outcome.error->message);
     counters_.retries++;
-    if (!hooks_.wait(wait)) return false;
+    if (!hooks_.wait(wait)) {
+      stopped_ = true;
+      return taken;
+    }
   }
 }
 
@@ -101,10 +133,10 @@ bool BatchDelivery::dead_letter_expired(std::vector<Record>& records, std::vecto
 }
 
 bool BatchDelivery::deliver_group(ShardSink& sink, std::vector<Record> records,
-                                  std::vector<int> failures) {
+                                  std::vector<int> failures, bool expire_by_age) {
   Backoff backoff(policy_.backoff_initial, policy_.backoff_max);
   while (true) {
-    if (!dead_letter_expired(records, failures)) return false;
+    if (expire_by_age && !dead_letter_expired(records, failures)) return false;
     if (records.empty()) return true;
     DeliveryOutcome outcome = sink.deliver(records);
     if (!outcome.error && outcome.failed_items.empty() && outcome.accepted >= records.size()) {
@@ -163,8 +195,8 @@ bool BatchDelivery::deliver_group(ShardSink& sink, std::vector<Record> records,
                    count, outcome.error->message);
       auto second = split_off_second_half(records);
       auto second_failures = split_off_second_half(failures);
-      return deliver_group(sink, std::move(records), std::move(failures)) &&
-             deliver_group(sink, std::move(second), std::move(second_failures));
+      return deliver_group(sink, std::move(records), std::move(failures), expire_by_age) &&
+             deliver_group(sink, std::move(second), std::move(second_failures), expire_by_age);
     }
 
     // Count the attempt against each failed record; those out of attempts go to the dead letters.

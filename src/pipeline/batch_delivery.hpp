@@ -56,8 +56,12 @@ class BatchDelivery {
                    const Error& error, std::span<const int> attempts);
 
  private:
-  bool deliver_buffered(ShardSink& sink, std::vector<Record>& batch);
-  bool deliver_group(ShardSink& sink, std::vector<Record> records, std::vector<int> failures);
+  // A buffering sink takes `records`, its own (unit) errors retried here until the unit is
+  // written; what it refuses before taking anything comes back for the records. Sets
+  // `stopped_` when told to stop meanwhile.
+  DeliveryOutcome buffer(ShardSink& sink, std::span<const Record> records);
+  bool deliver_group(ShardSink& sink, std::vector<Record> records, std::vector<int> failures,
+                     bool expire_by_age = true);
   bool dead_letter_expired(std::vector<Record>& records, std::vector<int>& failures);
   void mark_delivered(const std::vector<uint64_t>& ordinals);
 
@@ -67,6 +71,7 @@ class BatchDelivery {
   std::string source_type_;
   std::string shard_id_;
   Hooks hooks_;
+  bool stopped_ = false;  // told to stop while a buffering sink's unit was being retried
 };
 
 }  // namespace shardpipe

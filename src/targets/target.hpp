@@ -8,7 +8,8 @@
 //   the retry policy, bisection and the dead letters apply (pipeline/batch_delivery.hpp).
 // - A buffering sink (file) takes records into units that it writes later. Its errors are about a
 //   unit (a full disk), not about records: they are retried until the unit is written and never
-//   send a record to the dead letters.
+//   send a record to the dead letters. Only a failure before it took the batch (an enrichment in
+//   front of it, `refused_before_buffering`) is the records', as for a delivering sink.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,10 @@ struct DeliveryOutcome {
   // True when the sink closed a unit (a file) at a point that a replay would not choose by itself:
   // the engine then checkpoints before delivering more, so replays rebuild the same units.
   bool checkpoint_now = false;
+  // Set by a buffering sink whose batch failed before it took any of it (an enrichment in front
+  // of it failed): the failure is about the records, so the retry policy, bisection and the dead
+  // letters apply to them as for a delivering sink.
+  bool refused_before_buffering = false;
 
   // The whole batch failed: nothing taken, nothing delivered.
   static DeliveryOutcome failed(Error error) {

@@ -47,7 +47,15 @@ std::string initialize_message(std::string_view shard_id) {
 }
 
 std::string process_records_message(std::span<const Record> batch) {
-  constexpr std::string_view head = R"({"action":"processRecords","records":[)";
+  return records_message(process_records, batch);
+}
+
+std::string enrich_records_message(std::span<const Record> batch) {
+  return records_message(enrich_records, batch);
+}
+
+std::string records_message(std::string_view action, std::span<const Record> batch) {
+  const std::string head = fmt::format(R"({{"action":"{}","records":[)", action);
   constexpr std::string_view tail = "]}\n";
   size_t size = head.size() + tail.size() + batch.size();
   for (const auto& record : batch) size += record.envelope.size();

@@ -19,6 +19,7 @@ inline constexpr int version = 1;
 // The actions shardpipe sends; a reply names the one it answers in "responseFor".
 inline constexpr std::string_view initialize = "initialize";
 inline constexpr std::string_view process_records = "processRecords";
+inline constexpr std::string_view enrich_records = "enrichRecords";  // a command enrichment's
 inline constexpr std::string_view shard_ended = "shardEnded";
 inline constexpr std::string_view lease_lost = "leaseLost";
 inline constexpr std::string_view shutdown_requested = "shutdownRequested";
@@ -28,6 +29,10 @@ std::string initialize_message(std::string_view shard_id);
 // {"action":"processRecords","records":[<envelope>,...]}: the envelopes as they are, except that
 // line ends between their tokens become spaces so that the message stays one line.
 std::string process_records_message(std::span<const Record> batch);
+// The same for a command enrichment: {"action":"enrichRecords","records":[<envelope>,...]}.
+std::string enrich_records_message(std::span<const Record> batch);
+// Either of them: {"action":<action>,"records":[<envelope>,...]}.
+std::string records_message(std::string_view action, std::span<const Record> batch);
 // A message that is only an action: shardEnded, leaseLost, shutdownRequested.
 std::string action_message(std::string_view action);
 

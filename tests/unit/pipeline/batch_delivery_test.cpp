@@ -389,6 +389,48 @@ TEST(BatchDelivery, ABufferingSinkIsRetriedWithoutLimitAndNeverDeadLetters) {
   EXPECT_THAT(harness.handled, ElementsAre(0, 1));
 }
 
+// An enrichment in front of a buffering sink fails before the sink takes anything: the records'
+// failure, so the retry limit and the dead letters apply; the sink's own errors still do not.
+TEST(BatchDelivery, ABufferingSinksRefusalBeforeTakingTheBatchFollowsTheRetryPolicy) {
+  Harness harness;
+  harness.policy.maximum_retry_attempts = 1;
+  int calls = 0;
+  ScriptedSink sink(
+      [&](std::span<const Record> batch) {
+        ++calls;
+        if (calls == 1) return DeliveryOutcome::failed(Error::retriable("disk full"));
+        if (contains(batch, "e1")) {
+          auto outcome = DeliveryOutcome::failed(Error::retriable("enrichment failed"));
+          outcome.refused_before_buffering = true;
+          return outcome;
+        }
+        return all_delivered(batch);
+      },
+      /*buffering=*/true);
+  harness.policy.bisect_batch_on_error = true;
+  auto batch = batch_of_size(3);
+  EXPECT_TRUE(harness.delivery().deliver(sink, batch));
+  EXPECT_THAT(harness.dead_lettered_ids(), ElementsAre("e1"));
+  EXPECT_EQ(harness.dead_letters.written.front().condition, "RetryAttemptsExhausted");
+  EXPECT_EQ(harness.dead_letters.written.front().attempts, 2);
+  std::set<uint64_t> handled(harness.handled.begin(), harness.handled.end());
+  EXPECT_EQ(handled, (std::set<uint64_t>{0, 1, 2}));
+}
+
+TEST(BatchDelivery, StoppingWhileABufferingSinkIsRetriedLeavesTheBatchUnhandled) {
+  Harness harness;
+  harness.waits_allowed = 2;
+  ScriptedSink sink(
+      [](std::span<const Record>) {
+        return DeliveryOutcome::failed(Error::retriable("disk full"));
+      },
+      /*buffering=*/true);
+  auto batch = batch_of_size(2);
+  EXPECT_FALSE(harness.delivery().deliver(sink, batch));
+  EXPECT_THAT(harness.handled, IsEmpty());
+  EXPECT_THAT(harness.dead_lettered_ids(), IsEmpty());
+}
+
 TEST(BatchDelivery, AFatalErrorStopsTheShard) {
   Harness harness;
   ScriptedSink sink(
