@@ -16,6 +16,7 @@ void LeaseBalancer::observe(const std::vector<LeaseRow>& rows,
   askers_.clear();
   asked_of_us_.clear();
   announced_ = {announced.begin(), announced.end()};
+  next_foreign_expiry_ms_.reset();
 
   std::set<std::string> known;
   std::set<std::string> finished;
@@ -29,6 +30,10 @@ void LeaseBalancer::observe(const std::vector<LeaseRow>& rows,
     const bool ours = row.owner == worker_id_;
     const bool live = ours || (!row.owner.empty() && row.expires_ms >= now_ms);
     if (live) held_.try_emplace(row.owner, 0);
+    if (live && !ours) {
+      next_foreign_expiry_ms_ =
+          std::min(next_foreign_expiry_ms_.value_or(row.expires_ms), row.expires_ms);
+    }
     const bool open = !finished.contains(row.shard_id) &&
                       std::ranges::all_of(row.parent_shard_ids, [&](const std::string& parent) {
                         return finished.contains(parent) || !known.contains(parent);
@@ -137,6 +142,11 @@ std::vector<LeaseBalancer::HandOver> LeaseBalancer::hand_overs_on_leaving() {
     moving.push_back({Lease{shard_id, worker_id_, counter}, *least});
   }
   return moving;
+}
+
+std::optional<int64_t> LeaseBalancer::next_foreign_expiry_ms() const {
+  std::lock_guard lock(mutex_);
+  return next_foreign_expiry_ms_;
 }
 
 int64_t LeaseBalancer::share() const {

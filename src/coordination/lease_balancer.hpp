@@ -64,6 +64,11 @@ class LeaseBalancer {
   // other worker is announced.
   std::vector<HandOver> hand_overs_on_leaving();
 
+  // When the first lease another live worker held at the reading runs out (Unix ms, as the
+  // table says), if any: a worker that died stops renewing, so reading the table again just
+  // after that moment takes its shards over without waiting for the next regular reading.
+  std::optional<int64_t> next_foreign_expiry_ms() const;
+
   // For tests and `status`.
   int64_t share() const;
   int64_t held() const;
@@ -76,8 +81,9 @@ class LeaseBalancer {
   mutable std::mutex mutex_;  // the runner observes, every shard's consumer asks
   bool observed_ = false;
   int64_t share_ = 0;
-  std::map<std::string, int64_t> held_;        // live workers (this one too) → leases held
-  std::set<std::string> announced_;            // workers announced in the store
+  std::map<std::string, int64_t> held_;  // live workers (this one too) → leases held
+  std::set<std::string> announced_;      // workers announced in the store
+  std::optional<int64_t> next_foreign_expiry_ms_;
   std::map<std::string, std::string> owners_;  // shard → live owner
   std::map<std::string, int64_t> ours_;        // shards this worker held at the reading → counter
   std::set<std::string> reserved_;             // places given by may_take since the reading

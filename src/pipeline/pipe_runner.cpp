@@ -32,6 +32,8 @@ using Clock = std::chrono::steady_clock;
 constexpr auto lag_refresh_interval = 5s;
 // How often a worker reads the lease table to balance: the longest a lease handed to it waits.
 constexpr auto balance_interval = 1s;
+// Between early readings (a lease that ran out by our clock may not have by the store's).
+constexpr auto min_balance_interval = 200ms;
 
 std::atomic<bool>& shutdown_signal() {
   static std::atomic<bool> requested{false};
@@ -170,7 +172,8 @@ class PipeRunner {
         }
         last_discovery = now;
       }
-      if (balancer_ && now - last_balance >= balance_interval) {
+      if (balancer_ && (now - last_balance >= balance_interval ||
+                        (now - last_balance >= min_balance_interval && foreign_lease_ran_out()))) {
         balance();
         last_balance = now;
       }
@@ -365,6 +368,13 @@ class PipeRunner {
         consumer->notify_lease_lost();
       }
     }
+  }
+
+  // Whether a lease another worker held at the last reading has run out since, by this machine's
+  // clock: a worker that died is taken over at once rather than at the next regular reading.
+  bool foreign_lease_ran_out() const {
+    auto expiry = balancer_->next_foreign_expiry_ms();
+    return expiry && unix_now_ms() > *expiry;
   }
 
   // One reading of the lease table: hand over what others asked for and we can spare, and ask

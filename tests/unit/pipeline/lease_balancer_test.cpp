@@ -282,5 +282,20 @@ TEST(LeaseBalancer, ALeavingWorkerGivesNothingToAWorkerThatWithdrew) {
   EXPECT_TRUE(a.hand_overs_on_leaving().empty()) << "nobody announced: release instead";
 }
 
+// The moment to read the table again: when the first lease of another live worker runs out.
+TEST(LeaseBalancer, NamesWhenTheFirstLeaseOfAnotherLiveWorkerRunsOut) {
+  std::vector<LeaseRow> rows(4);
+  rows[0] = {.shard_id = "s0", .owner = "a", .expires_ms = 9'000};  // ours: not counted
+  rows[1] = {.shard_id = "s1", .owner = "b", .expires_ms = 7'000};
+  rows[2] = {.shard_id = "s2", .owner = "c", .expires_ms = 5'000};
+  rows[3] = {.shard_id = "s3", .owner = "d", .expires_ms = 500};  // ran out already
+  LeaseBalancer a("a", 3s);
+  EXPECT_FALSE(a.next_foreign_expiry_ms().has_value()) << "nothing read yet";
+  a.observe(rows, {}, 1000);
+  EXPECT_EQ(a.next_foreign_expiry_ms(), 5'000);
+  a.observe({rows[0]}, {}, 1000);
+  EXPECT_FALSE(a.next_foreign_expiry_ms().has_value()) << "only our own leases";
+}
+
 }  // namespace
 }  // namespace shardpipe::coordination
