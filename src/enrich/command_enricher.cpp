@@ -1,8 +1,5 @@
 #include "enrich/command_enricher.hpp"
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
 #include "enrich/enrichment_answer.hpp"
 #include "targets/command/processor_protocol.hpp"
 #include "targets/command/record_processor.hpp"
@@ -15,22 +12,19 @@ namespace protocol = processor_protocol;
 class CommandEnricher final : public Enricher {
  public:
   CommandEnricher(std::shared_ptr<const RecordProcessorSettings> settings, std::string shard_id)
-      : who_(fmt::format("the enrichment processor [{}] of shard {}",
-                         fmt::join(settings->argv, ", "), shard_id)),
-        processor_(std::move(settings), std::move(shard_id)) {}
+      : processor_(std::move(settings), std::move(shard_id)) {}
 
   Result<std::vector<std::string>> enrich(std::span<const Record> batch) override {
     if (auto running = processor_.ensure_running(); !running) return fail(running.error());
     auto reply =
         processor_.exchange(protocol::enrich_records_message(batch), protocol::enrich_records);
     if (!reply) return fail(reply.error());
-    auto envelopes = read_enrichment_reply(*reply, batch.size(), who_);
+    auto envelopes = read_enrichment_reply(*reply, batch.size(), processor_.name());
     if (envelopes) processor_.succeeded();
     return envelopes;
   }
 
  private:
-  std::string who_;
   RecordProcessor processor_;  // its input is closed when the shard's sink goes
 };
 

@@ -729,7 +729,10 @@ void ShardConsumer::give_up_lease() {
     // Refused: `to` stopped too (or the lease is no longer ours, and releasing changes nothing).
     // Released, the shard goes to whoever reads the table next, not when its lease runs out.
     if (handed) {
-      spdlog::info("shard {}: {} withdrew; releasing the lease", shard_.shard_id, to);
+      spdlog::info(
+          "shard {}: not handed to {} (it withdrew, or the lease is no longer ours); "
+          "releasing it",
+          shard_.shard_id, to);
     } else {
       spdlog::warn("shard {}: lease not handed over: {}", shard_.shard_id, handed.error().message);
     }

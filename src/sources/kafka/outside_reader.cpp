@@ -32,10 +32,8 @@ Result<std::unique_ptr<ShardReader>> OutsideReader::open(const config::SourceCon
   };
   // The pipe's own properties (security, fetch sizes) apply. No group: nothing to join, and no
   // offset can ever be committed for the pipe's group.
-  for (const char* key : {"group.id", "enable.auto.commit", "enable.auto.offset.store",
-                          "enable.partition.eof", "group.instance.id"}) {
-    settings.properties.erase(key);
-  }
+  settings.properties.erase("group.id");
+  settings.properties.erase("group.instance.id");
   settings.properties["enable.auto.commit"] = "false";
   settings.properties["enable.auto.offset.store"] = "false";
   settings.properties["enable.partition.eof"] = "true";  // how a read knows it reached the end
@@ -99,7 +97,7 @@ Result<ReadBatch> OutsideReader::read(size_t max_records, size_t max_bytes) {
           failed = Error::retriable(fmt::format("kafka: reading {}: {}", partition_.shard_id(),
                                                 rd_kafka_message_errstr(message.get())));
         }
-      } else if (!failed && !at_end_) {
+      } else if (!failed && !at_end_) {  // what arrived after the end is past what verify reads
         bytes += bytes_of(message);
         batch.records.push_back(writer_.render(view_of(message)));
       }

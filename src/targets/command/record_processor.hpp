@@ -51,10 +51,10 @@ class RecordProcessor {
   // Closes the processor's input, gives it `grace` to exit, then kills its process group. Says
   // how it ended.
   std::string stop(Clock::duration grace);
-
- private:
   // "the record processor [node, ./processor.js] of shard shardId-000000000000 (pid 42)"
   std::string name() const;
+
+ private:
   Result<std::string> exchange(std::string_view message, std::string_view action,
                                std::chrono::milliseconds timeout);
   Error lost(const ChildIoError& error, std::string_view action, const std::string& who,
